@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MulanPSL-2.0
+// FileSystem port: every file the daemon reads or replaces on the host goes through here, so that
+// the real implementation can prefix --root and tests can use a temporary directory or a fake.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace kubeos::core {
+
+struct FileContent {
+  std::string data;
+  mode_t mode = 0644;  // permission bits only
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // |path| is an absolute host path ("/etc/sysctl.conf"); implementations map it under their root
+  // and refuse paths that would leave it ("..", symlinks pointing outside).
+  // nullopt when the file does not exist.
+  virtual Result<std::optional<FileContent>> Read(std::string_view path) = 0;
+
+  // Replaces |path| atomically: temp file in the same directory, fsync, rename, fsync of the
+  // directory; mode and owner are taken from |content|. Parent directories are created 0755.
+  virtual Status WriteAtomic(std::string_view path, const FileContent& content) = 0;
+
+  // Writes into an existing file without replacing it (pseudo files such as /proc/sys/…).
+  virtual Status WriteInPlace(std::string_view path, std::string_view data) = 0;
+
+  // Removes |path|; success when it does not exist.
+  virtual Status Remove(std::string_view path) = 0;
+};
+
+}  // namespace kubeos::core
