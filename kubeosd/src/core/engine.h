@@ -109,10 +109,20 @@ class Engine {
   class RunningJob;
   using Work = std::function<Result<JobOutcome>(JobContext&)>;
 
+  // What the disk says about the slots; re-read at start-up and after every job.
+  struct SlotFacts {
+    std::optional<DiskLayout> layout;
+    std::string booted_version;
+    std::string other_version;
+    std::string error;  // why the layout is unknown
+  };
+
   Result<JobSnapshot> Start(JobType type, Work work);
   void RunJob(std::shared_ptr<RunningJob> job, Work work);
+  Status UpdateState(const std::function<void(NodeState&)>& mutate);
   void RefreshSlots();
-  std::string StateName() const;
+  std::string CurrentBootId() const;
+  std::string StateNameLocked() const;
 
   Ports ports_;
   Settings settings_;
@@ -124,8 +134,9 @@ class Engine {
   NodeState state_;                     // guarded by mu_
   std::shared_ptr<RunningJob> active_;  // guarded by mu_
   uint32_t next_job_id_ = 1;            // guarded by mu_
-  StatusReport slots_;                  // cached slot facts (devices, versions); guarded by mu_
-  std::thread worker_;
+  SlotFacts slots_;                     // guarded by mu_
+  std::string boot_id_;                 // set once by Initialize
+  std::thread worker_;                  // guarded by mu_
 };
 
 }  // namespace kubeos::core

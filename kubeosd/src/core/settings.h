@@ -22,6 +22,8 @@ struct Settings {
   std::string grub_cfg = "/boot/efi/EFI/openEuler/grub.cfg";
   std::string certs_dir = "/etc/KubeOS/certs";
   std::string mount_dir = "/run/kubeos/mnt";  // where slots are mounted read-only for inspection
+  std::string proc_sys = "/proc/sys";         // runtime sysctls (kernel.sysctl)
+  std::string boot_id = "/proc/sys/kernel/random/boot_id";
   // [disk]
   std::string disk;                    // "" = the disk holding the running root
   std::optional<Slot> booted_slot;     // override, like RAUC's override-boot-slot (tests, demo)

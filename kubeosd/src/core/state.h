@@ -37,7 +37,9 @@ struct PendingBoot {
   Slot previous = Slot::kA;
   std::string version;
   std::string post_config;  // JSON sysconfigs to apply once the new slot is confirmed
-  bool rebooted = false;    // set just before the reboot is requested
+  // The boot (/proc/sys/kernel/random/boot_id) in which the trial was armed; set by the engine
+  // when the arming job succeeds. A different boot id at start-up means the node rebooted.
+  std::string boot_id;
 };
 
 struct NodeState {
@@ -48,6 +50,7 @@ struct NodeState {
   SlotRecord slot_b;
   std::string last_error;          // "ErrorName: message", "" after a success
   std::vector<std::string> needs;  // what applied changes still need ("reboot", …)
+  std::string needs_boot_id;       // the boot |needs| were recorded in; a reboot clears them
 
   SlotRecord& Record(Slot s) { return s == Slot::kA ? slot_a : slot_b; }
   const SlotRecord& Record(Slot s) const { return s == Slot::kA ? slot_a : slot_b; }
