@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: MulanPSL-2.0
+# Guest side of the VM scenarios (sourced by guest.sh in the payload; bash). A scenario is a list
+# of phases, one per boot; the phase number lives on /persist, which survives reboots and slots.
+# Everything printed goes to the host's test.log. The host ends the run on the first RESULT= line.
+set -uo pipefail
+. ./test.env
+GRUBENV=/boot/efi/EFI/openEuler/grubenv
+STATE=/persist/kubeos-test
+mkdir -p "$STATE"
+PHASE=$(cat "$STATE/phase" 2>/dev/null || echo 0)
+
+slot() { lsblk -no PARTLABEL "$(findmnt -no SOURCE /)" | sed 's/^ROOT-//'; }
+pretty() { (. /etc/os-release && echo "$PRETTY_NAME"); }
+env_get() { grub-editenv "$GRUBENV" list | sed -n "s/^$1=//p"; }
+
+fail() {
+  echo "FAIL (phase $PHASE): $*"
+  echo "RESULT=FAIL"
+  sync
+  systemctl poweroff
+  exit 1
+}
+pass() {
+  echo "RESULT=PASS"
+  sync
+  systemctl poweroff
+  exit 0
+}
+# reboot_into_phase N: the next boot runs phase N
+reboot_into_phase() {
+  echo "$1" > "$STATE/phase"
+  sync
+  echo "REBOOT into phase $1"
+  systemctl reboot
+  exit 0
+}
+# expect_booted SLOT PRETTY_NAME
+expect_booted() {
+  [[ "$(slot) / $(pretty)" == "$1 / $2" ]] || fail "expected slot $1 with '$2', booted $(slot) with '$(pretty)'"
+}
+expect_env() { # KEY VALUE
+  [[ "$(env_get "$1")" == "$2" ]] || fail "grubenv $1='$(env_get "$1")', expected '$2'"
+}
+
+# Wait for the end of boot (the agent is not part of it), then report where we are.
+state=$(systemctl is-system-running --wait)
+echo "PHASE $PHASE slot=$(slot) pretty='$(pretty)' system=$state uptime=$(cut -d' ' -f1 /proc/uptime)s" \
+  "grubenv: saved_entry=$(env_get saved_entry) next_entry=$(env_get next_entry)"
+if [[ $state != running ]]; then
+  systemctl --failed --no-legend --plain
+fi
