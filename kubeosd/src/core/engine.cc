@@ -57,7 +57,7 @@ class Engine::RunningJob final : public JobContext {
     }
     log::Info("job " + std::to_string(copy.id) + ": " + copy.stage,
               {{"JOB", std::to_string(copy.id)}, {"STAGE", copy.stage}});
-    engine_.observer_.OnJobChanged(copy);
+    engine_.observer_->OnJobChanged(copy);
   }
 
   void SetProgress(uint64_t done, uint64_t total) override {
@@ -74,7 +74,7 @@ class Engine::RunningJob final : public JobContext {
       last_emit_ = now;
       copy = snapshot_;
     }
-    engine_.observer_.OnJobChanged(copy);
+    engine_.observer_->OnJobChanged(copy);
   }
 
   bool IsCancelled() const override { return cancelled_.load(); }
@@ -124,11 +124,10 @@ class Engine::RunningJob final : public JobContext {
   std::atomic<bool> cancelled_{false};
 };
 
-Engine::Engine(Ports ports, Settings settings, JobHandlers handlers, EngineObserver& observer)
+Engine::Engine(Ports ports, Settings settings, JobHandlers handlers)
     : ports_(ports),
       settings_(std::move(settings)),
       handlers_(std::move(handlers)),
-      observer_(observer),
       store_(ports.fs, settings_.state_file) {}
 
 Engine::~Engine() { WaitIdle(); }
@@ -157,7 +156,8 @@ Status Engine::UpdateState(const std::function<void(NodeState&)>& mutate) {
   return {};
 }
 
-Status Engine::Initialize() {
+Status Engine::Initialize(EngineObserver& observer) {
+  observer_ = &observer;
   boot_id_ = CurrentBootId();
   auto loaded = store_.Load();
   if (!loaded) {
@@ -226,6 +226,7 @@ Result<JobSnapshot> Engine::StartConfig(ConfigRequest request) {
 Result<JobSnapshot> Engine::Start(JobType type, Work work) {
   std::shared_ptr<RunningJob> job;
   std::thread previous;
+  if (observer_ == nullptr) return Fail(Errc::kFailed, "engine used before Initialize");
   {
     std::lock_guard lock(mu_);
     if (active_) {
@@ -243,8 +244,8 @@ Result<JobSnapshot> Engine::Start(JobType type, Work work) {
                std::to_string(snapshot.id),
            {{"JOB", std::to_string(snapshot.id)}, {"OPERATION", std::string(JobTypeName(type))}},
            log::kMsgJobStarted);
-  observer_.OnJobStarted(snapshot);
-  observer_.OnStateChanged();
+  observer_->OnJobStarted(snapshot);
+  observer_->OnStateChanged();
   std::lock_guard lock(mu_);
   worker_ = std::thread(&Engine::RunJob, this, std::move(job), std::move(work));
   return snapshot;
@@ -291,15 +292,15 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
     std::lock_guard lock(mu_);
     active_.reset();
   }
-  observer_.OnJobRemoved(snapshot, result, outcome ? nullptr : &outcome.error(), message);
-  observer_.OnStateChanged();
+  observer_->OnJobRemoved(snapshot, result, outcome ? nullptr : &outcome.error(), message);
+  observer_->OnStateChanged();
 
   if (outcome && outcome->reboot_requested) {
     log::Notice("Rebooting to boot the new slot", {{"JOB", id}});
     if (auto st = ports_.power.Reboot(); !st) {
       log::Err("Failed to request reboot: " + st.error().message, {{"JOB", id}});
       (void)UpdateState([&](NodeState& s) { s.last_error = FormatError(st.error()); });
-      observer_.OnStateChanged();
+      observer_->OnStateChanged();
     }
   }
 }

@@ -83,13 +83,15 @@ struct JobHandlers {
 
 class Engine {
  public:
-  Engine(Ports ports, Settings settings, JobHandlers handlers, EngineObserver& observer);
+  Engine(Ports ports, Settings settings, JobHandlers handlers);
   ~Engine();  // waits for a running job's thread
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Reads the disk layout, slot contents and state. Call once before serving requests.
-  [[nodiscard]] Status Initialize();
+  // Reads the disk layout, slot contents and state, and from then on reports to |observer|
+  // (which must outlive the engine's jobs). Call once before serving requests; it starts the
+  // boot confirmation job when the node rebooted into a trial boot.
+  [[nodiscard]] Status Initialize(EngineObserver& observer);
 
   // Each starts a job and returns at once. Errc::kBusy (naming the running job) when one runs.
   [[nodiscard]] Result<JobSnapshot> StartUpgrade(UpgradeRequest request);
@@ -127,7 +129,7 @@ class Engine {
   Ports ports_;
   Settings settings_;
   JobHandlers handlers_;
-  EngineObserver& observer_;
+  EngineObserver* observer_ = nullptr;  // set by Initialize
   StateStore store_;
 
   mutable std::mutex mu_;

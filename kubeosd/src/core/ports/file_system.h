@@ -33,7 +33,9 @@ class FileSystem {
   // directory; mode and owner are taken from |content|. Parent directories are created 0755.
   virtual Status WriteAtomic(std::string_view path, const FileContent& content) = 0;
 
-  // Writes into an existing file without replacing it (pseudo files such as /proc/sys/…).
+  // Overwrites an existing file from offset 0 without replacing or first truncating it, then
+  // syncs it: for pseudo files (/proc/sys/…) and for same-sized blocks that must stay where they
+  // are on disk (grubenv). A longer old file is cut to the new length afterwards.
   virtual Status WriteInPlace(std::string_view path, std::string_view data) = 0;
 
   // Removes |path|; success when it does not exist.
