@@ -130,6 +130,13 @@ Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx
     std::string where = "configs[" + std::to_string(i) + "] (" + model + ")";
     if (mc.model == Model::kSysctl) {
       for (const Entry& e : mc.contents) {
+        if (e.operation == Operation::kDelete) {
+          // A runtime value can only be set, not removed; the seed's example sends such deletes,
+          // and upstream skips them with a warning too.
+          log::Warning("config kernel.sysctl: cannot delete runtime value " + e.key + ", skipped",
+                       {{"MODEL", model}, {"KEY", e.key}});
+          continue;
+        }
         std::string path = SysctlProcPath(ctx.proc_sys, e.key);
         auto content = fs.Read(path);
         if (!content) return Forward(std::move(content), where);

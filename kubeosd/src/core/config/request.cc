@@ -161,9 +161,6 @@ void CheckEntry(Model model, const Entry& e, const std::string& where, Problems&
     case Model::kSysctl:
     case Model::kSysctlPersist: {
       if (auto p = SysctlKeyProblem(key)) add(*p);
-      if (model == Model::kSysctl && del) {
-        add("kernel.sysctl cannot delete a runtime value (use kernel.sysctl.persist)");
-      }
       if (auto p = ScalarValueProblem(e.value, true)) {
         add(del ? "delete needs the configured value (key=value entries must match)" : *p);
       } else {

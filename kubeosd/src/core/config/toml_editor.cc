@@ -265,7 +265,7 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
     std::vector<std::string> lines = SplitLines(text);
     // The section to add to: the header of the deepest existing table, or the root section.
     std::optional<size_t> header;
-    bool has_header_of_parent = depth == 0;
+    bool has_header_of_parent = depth == 0 && path.size() == 1;
     for (size_t i = 0; i < lines.size() && depth > 0; ++i) {
       auto hp = HeaderPath(lines[i]);
       if (hp && *hp == std::vector<std::string>(path.begin(), path.begin() + static_cast<long>(depth))) {

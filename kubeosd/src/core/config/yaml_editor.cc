@@ -16,6 +16,14 @@ namespace {
 using nlohmann::json;
 
 struct Child {
+  Child(const YAML::Node& k, const YAML::Node& v) : key(k), value(v) {}
+  Child(const Child&) = default;
+  // yaml-cpp's Node::operator= writes into the document it refers to; rebind instead.
+  Child& operator=(const Child& other) {
+    key.reset(other.key);
+    value.reset(other.value);
+    return *this;
+  }
   YAML::Node key;
   YAML::Node value;
 };
