@@ -104,18 +104,21 @@ Status CompareChecksum(std::string_view expected, std::string_view actual) {
               "checksum mismatch: expected " + std::string(expected) + ", actual " + std::string(actual));
 }
 
+// A raw image of known size that cannot fit is refused before the slot is touched.
+Status CheckFits(const UpgradeDeps& deps, const ImageStream& stream, ImageFormat format,
+                 const SlotDevice& target) {
+  const auto total = stream.TotalSize();
+  if (format != ImageFormat::kRawFilesystem || !total) return {};
+  KUBEOS_ASSIGN_OR_RETURN(const uint64_t capacity, deps.installer.DeviceSize(target));
+  if (*total <= capacity) return {};
+  return Fail(Errc::kNoSpace, "image of " + std::to_string(*total) + " bytes does not fit slot " +
+                                  SlotText(target.slot) + " (" + std::to_string(capacity) + " bytes)");
+}
+
 // Streams the image into |target| and verifies it; returns the SHA-256 of the download.
 Status WriteAndVerify(const UpgradeDeps& deps, const UpgradeRequest& request, JobContext& ctx,
                       ImageStream& stream, ImageFormat format, const SlotDevice& target) {
   if (format == ImageFormat::kRawFilesystem) {
-    if (const auto total = stream.TotalSize()) {
-      KUBEOS_ASSIGN_OR_RETURN(const uint64_t capacity, deps.installer.DeviceSize(target));
-      if (*total > capacity) {
-        return Fail(Errc::kNoSpace, "image of " + std::to_string(*total) + " bytes does not fit slot " +
-                                        SlotText(target.slot) + " (" + std::to_string(capacity) +
-                                        " bytes)");
-      }
-    }
     ctx.SetStage("writing");
     KUBEOS_ASSIGN_OR_RETURN(const uint64_t written, deps.installer.WriteRaw(target, stream));
     KUBEOS_TRY(stream.Drain());
@@ -205,6 +208,7 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& req
     return Fail(Errc::kInvalidImage,
                 "image at " + request.image_url + " is neither a filesystem image nor a tar archive");
   }
+  KUBEOS_TRY(CheckFits(deps, stream, format, target));
   log::Info("installing " + std::string(ImageFormatName(format)) + " into slot " +
                 SlotText(target.slot),
             {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}, {"DEVICE", target.device}});
