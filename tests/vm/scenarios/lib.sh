@@ -46,6 +46,7 @@ expect_env() { # KEY VALUE
 state=$(systemctl is-system-running --wait)
 echo "PHASE $PHASE slot=$(slot) pretty='$(pretty)' system=$state uptime=$(cut -d' ' -f1 /proc/uptime)s" \
   "grubenv: saved_entry=$(env_get saved_entry) next_entry=$(env_get next_entry)"
+echo "boot time: $(systemd-analyze time 2>/dev/null | head -1)"
 if [[ $state != running ]]; then
   systemctl --failed --no-legend --plain
 fi
