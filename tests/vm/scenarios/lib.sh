@@ -50,3 +50,16 @@ echo "boot time: $(systemd-analyze time 2>/dev/null | head -1)"
 if [[ $state != running ]]; then
   systemctl --failed --no-legend --plain
 fi
+
+# kubeosd over D-Bus (busctl's a{sv} text form: "booted-slot" s "A" …)
+kubeos_status() { busctl call org.openeuler.KubeOS1 /org/openeuler/KubeOS1 org.openeuler.KubeOS1 Status; }
+wait_status() { # EXTENDED_REGEX SECONDS: until Status matches
+  local i
+  for ((i = 0; i < $2; i++)); do
+    kubeos_status 2>/dev/null | grep -Eq "$1" && return 0
+    sleep 1
+  done
+  return 1
+}
+# image_sum FILE: its SHA-256 from the host's SHA256SUMS
+image_sum() { awk -v f="$1" '$2 == f { print $1 }' SHA256SUMS; }

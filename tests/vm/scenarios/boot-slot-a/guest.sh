@@ -17,7 +17,7 @@ if systemctl cat kubeosd.service >/dev/null 2>&1; then
   active=$(systemctl is-active kubeosd.service)
   echo "systemctl is-active kubeosd: $active"
   [[ $active == active ]] || { journalctl -b -u kubeosd --no-pager | tail -20; fail "kubeosd is $active"; }
-  status=$(busctl call org.openeuler.KubeOS1 /org/openeuler/KubeOS1 org.openeuler.KubeOS1 Status 2>&1) ||
+  status=$(kubeos_status 2>&1) ||
     fail "Status failed: $status"
   echo "Status: $status"
   grep -Eq '"booted-slot" s "(ROOT-)?A"' <<<"$status" || fail "Status does not report booted-slot A"
