@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: MulanPSL-2.0
 #include "dbus/polkit_authorizer.h"
 
-#include <systemd/sd-bus.h>
-
 #include <chrono>
 #include <map>
 
 #include "base/log.h"
+#include "kubeos/dbus/raw_message.h"
 
 namespace kubeos::dbus {
 namespace {
-
-// sdbus-c++ 1.2 exposes neither the raw sd_bus_message nor the ALLOW_INTERACTIVE_AUTHORIZATION
-// flag; Message::msg_ is protected, and a pointer-to-member formed through a derived class
-// reaches it without undefined behaviour. Pinned to sdbus-c++ 1.2.x (see CMake).
-struct RawMessage : sdbus::Message {
-  static sd_bus_message* Get(const sdbus::Message& m) {
-    constexpr auto member = &RawMessage::msg_;
-    return static_cast<sd_bus_message*>(m.*member);
-  }
-};
 
 using Subject = sdbus::Struct<std::string, std::map<std::string, sdbus::Variant>>;
 using AuthResult = sdbus::Struct<bool, bool, std::map<std::string, std::string>>;
@@ -31,8 +20,7 @@ constexpr uint32_t kAllowUserInteraction = 1;
 Caller CurrentCaller(const sdbus::Message& message) {
   Caller caller;
   caller.bus_name = message.getSender();
-  caller.allow_interactive =
-      sd_bus_message_get_allow_interactive_authorization(RawMessage::Get(message)) > 0;
+  caller.allow_interactive = AllowsInteractiveAuthorization(message);
   try {
     caller.uid = message.getCredsEuid();
   } catch (const sdbus::Error&) {
