@@ -30,9 +30,12 @@ struct NodeState {
 NodeState Classify(const OsObject& os, const NodeObject& node, const OsInstanceObject* osi) {
   NodeState s{&node, osi};
   const bool owned = osi != nullptr && osi->owner_ns == os.ns && osi->owner_name == os.name;
-  s.failed = owned && osi->owner_generation == os.generation && osi->phase == "Failed" &&
-             osi->status_observed_generation == osi->generation;
-  s.busy = owned && osi->nodestatus != "idle" && !s.failed;
+  // The node side reported that the work it holds now failed; that ends the operation.
+  const bool failed_now = owned && osi->phase == "Failed" &&
+                          osi->status_observed_generation == osi->generation;
+  // Only failures of this generation count: a spec change retries the failed nodes.
+  s.failed = failed_now && osi->owner_generation == os.generation;
+  s.busy = owned && osi->nodestatus != "idle" && !failed_now;
   s.busy_elsewhere = osi != nullptr && !owned && osi->nodestatus != "idle";
   const bool at_version = node.os_image == os.osversion;
   if (UpgradeLike(os)) {
