@@ -178,8 +178,9 @@ Error ArchiveError(archive* a, const ReaderState& state, const std::string& cont
   if (state.error) return *state.error;
   const int err = archive_errno(a);
   const char* text = archive_error_string(a);
-  return Error{err == ENOSPC ? Errc::kNoSpace : Errc::kIo,
-               context + ": " + (text != nullptr ? text : "unknown libarchive error")};
+  std::string message = context + ": " + (text != nullptr ? text : "unknown libarchive error");
+  if (err != 0) message += std::string(" (") + std::strerror(err) + ")";
+  return Error{err == ENOSPC ? Errc::kNoSpace : Errc::kIo, std::move(message)};
 }
 
 Status Extract(core::ByteSource& source, const std::string& root) {
