@@ -52,8 +52,11 @@ class DiskJobContext final : public core::JobContext {
     bytes_done = done;
     bytes_total = total;
   }
-  bool IsCancelled() const override { return false; }
-  Status CheckCancelled() const override { return {}; }
+  bool IsCancelled() const override { return cancel_after && bytes_done >= *cancel_after; }
+  Status CheckCancelled() const override {
+    if (IsCancelled()) return Fail(Errc::kCancelled, "cancelled");
+    return {};
+  }
   Status EnterPointOfNoReturn() override { return {}; }
   core::NodeState State() const override { return state; }
   Status UpdateState(const std::function<void(core::NodeState&)>& mutate) override {
@@ -65,6 +68,7 @@ class DiskJobContext final : public core::JobContext {
   std::vector<std::string> stages;
   uint64_t bytes_done = 0;
   uint64_t bytes_total = 0;
+  std::optional<uint64_t> cancel_after;  // "the user cancels" once this many bytes arrived
 
  private:
   core::StateStore store_;
@@ -378,6 +382,61 @@ TEST_F(UpgradeDiskTest, ATarThatFillsTheSlotFailsWithNoSpaceAndLeavesItInvalid) 
   MustRun({"tar", "-C", tree.string(), "-cf", tar.string(), "."});
   const auto outcome = core::upgrade::RunUpgrade(*deps_, Request("/big.tar", ReadFile(tar)), *ctx_);
   ExpectRefusedUntouched(outcome, Errc::kNoSpace);
+}
+
+// A ustar archive of empty files and symlinks, written by hand: GNU tar refuses to create the
+// hostile names these tests need.
+std::string HandMadeTar(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out;
+  for (const auto& [name, link] : entries) {
+    std::string h(512, '\0');
+    std::memcpy(h.data(), name.data(), std::min<size_t>(name.size(), 99));
+    std::memcpy(h.data() + 100, "0000644", 7);
+    std::memcpy(h.data() + 108, "0000000", 7);
+    std::memcpy(h.data() + 116, "0000000", 7);
+    std::memcpy(h.data() + 124, "00000000000", 11);
+    std::memcpy(h.data() + 136, "00000000000", 11);
+    h[156] = link.empty() ? '0' : '2';
+    std::memcpy(h.data() + 157, link.data(), std::min<size_t>(link.size(), 99));
+    std::memcpy(h.data() + 257, "ustar\0" "00", 8);
+    unsigned sum = 0;
+    for (size_t i = 0; i < 512; ++i) {
+      sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
+    }
+    char field[8];
+    std::snprintf(field, sizeof field, "%06o", sum);
+    std::memcpy(h.data() + 148, field, 7);
+    out += h;
+  }
+  return out + std::string(1024, '\0');
+}
+
+TEST_F(UpgradeDiskTest, TarEntriesThatEscapeTheRootAreRefused) {
+  const fs::path victim = work_.path() / "victim";
+  fs::create_directories(victim);
+  const std::string hostile[] = {
+      HandMadeTar({{"./etc/os-release", ""}, {"../../../../../../" + victim.relative_path().string() + "/dotdot", ""}}),
+      HandMadeTar({{"/" + victim.relative_path().string() + "/absolute", ""}}),
+      HandMadeTar({{"./escape", victim.string()}, {"./escape/through-link", ""}}),
+  };
+  int n = 0;
+  for (const std::string& tar : hostile) {
+    SCOPED_TRACE(n);
+    const auto outcome =
+        core::upgrade::RunUpgrade(*deps_, Request("/evil" + std::to_string(n++) + ".tar", tar), *ctx_);
+    ASSERT_FALSE(outcome.has_value());
+    EXPECT_TRUE(fs::is_empty(victim)) << "something was written outside the slot";
+    ExpectBootedSlotAndBootUntouched();
+    EXPECT_EQ(StandbyFsType(), "");
+  }
+}
+
+TEST_F(UpgradeDiskTest, CancelDuringTheDownloadLeavesTheStandbyInvalidAndBootUntouched) {
+  const std::string image = RawImage();
+  ctx_->cancel_after = 4 << 20;
+  const auto outcome = core::upgrade::RunUpgrade(*deps_, Request("/update.img", image), *ctx_);
+  ExpectRefusedUntouched(outcome, Errc::kCancelled);
+  EXPECT_EQ(ctx_->state.slot_b.health, SlotHealth::kInstalling);
 }
 
 // ---- after the reboot -------------------------------------------------------------------------
