@@ -9,17 +9,23 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "base/log.h"
+#include "core/config_job.h"
 #include "core/engine.h"
 #include "core/settings.h"
+#include "core/upgrade/upgrade_job.h"
 #include "dbus/event_loop.h"
 #include "dbus/kubeos1_service.h"
 #include "dbus/polkit_authorizer.h"
 #include "kubeos/dbus/names.h"
 #include "platform/blkid_block_devices.h"
+#include "platform/block_image_installer.h"
 #include "platform/command_power.h"
+#include "platform/curl_fetcher.h"
 #include "platform/grubenv_bootloader.h"
+#include "platform/openssl_sha256.h"
 #include "platform/posix_command_runner.h"
 #include "platform/posix_file_system.h"
+#include "platform/systemd_health_checker.h"
 
 namespace {
 
@@ -56,8 +62,18 @@ int Serve(const core::Settings& settings, const std::string& root) {
   core::SteadyClock clock;
   core::Ports ports{files, blocks, boot, power, clock};
 
-  // Engines not yet built into this daemon report NotSupported (see README).
+  platform::CurlFetcher fetcher(root);
+  platform::BlockImageInstaller installer(runner, RootPath(root, settings.mount_dir));
+  platform::OpenSslHasherFactory hashers;
+  platform::SystemdHealthChecker health(runner);
+
   core::JobHandlers handlers;
+  handlers.config = [&](const core::ConfigRequest& request, core::JobContext& ctx) {
+    return core::RunConfig({files, blocks, settings}, request, ctx);
+  };
+  core::upgrade::InstallUpgradeJobs(
+      handlers, std::make_shared<const core::upgrade::UpgradeDeps>(core::upgrade::UpgradeDeps{
+                    ports, settings, fetcher, installer, hashers, health, handlers.config}));
   core::Engine engine(ports, settings, std::move(handlers));
 
   auto connection = sdbus::createSystemBusConnection();
