@@ -81,12 +81,13 @@ std::string Restore(FileSystem& fs, const std::vector<const PendingFile*>& files
     log::Err("config: restoring " + path + " failed: " + e.message);
     failures += "; restoring " + path + " failed: " + e.message;
   };
-  for (const PendingSysctl* s : sysctls) {
-    if (auto r = fs.WriteInPlace(s->path, s->old_value); !r) note(s->path, r.error());
+  // In reverse order of writing: the runtime values, then the files.
+  for (auto s = sysctls.rbegin(); s != sysctls.rend(); ++s) {
+    if (auto r = fs.WriteInPlace((*s)->path, (*s)->old_value); !r) note((*s)->path, r.error());
   }
-  for (const PendingFile* f : files) {
-    Status r = f->original ? fs.WriteAtomic(f->path, *f->original) : fs.Remove(f->path);
-    if (!r) note(f->path, r.error());
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    Status r = (*f)->original ? fs.WriteAtomic((*f)->path, *(*f)->original) : fs.Remove((*f)->path);
+    if (!r) note((*f)->path, r.error());
   }
   return failures;
 }

@@ -323,7 +323,8 @@ std::string_view ModelName(Model model) {
 std::string ScalarText(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  // Only for display can a value hold invalid UTF-8 (read from a file); never throw for it.
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<ConfigRequest> ParseRequest(std::string_view text) {
@@ -376,7 +377,11 @@ Result<std::string> ConfigJsonFromDocument(std::string_view document, std::strin
     }
     doc = spec[std::string(kind)];
   }
-  return doc.dump();
+  try {
+    return doc.dump();
+  } catch (const nlohmann::json::exception&) {
+    return Fail(Errc::kConfigRejected, "the document is not valid UTF-8");
+  }
 }
 
 }  // namespace kubeos::core::config
