@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -64,10 +65,40 @@ void NodeSimulator::OnChange() {
   max_busy_ = std::max(max_busy_, busy);
 }
 
+bool NodeSimulator::Finish(const Json& osi) {
+  const std::string name = osi["metadata"]["name"];
+  const Json& spec = osi["spec"];
+  bool fail;
+  {
+    std::lock_guard l(mutex_);
+    fail = fail_.contains(name);
+  }
+  const long long gen = osi["metadata"].value("generation", 0LL);
+  if (fail) {
+    return api_.MergePatch(kube::kOSInstances, "default", name,
+                           Json{{"status", {{"phase", "Failed"}, {"observedGeneration", gen},
+                                            {"message", "simulated failure"}}}},
+                           "status").has_value();
+  }
+  if (spec.value("nodestatus", "") != "config") {
+    auto r = api_.MergePatch(kube::kNodes, "", name,
+                             Json{{"status", {{"nodeInfo", {{"osImage", spec.value("osversion", "")}}}}}},
+                             "status");
+    if (!r) return false;
+  }
+  auto idle = api_.MergePatch(kube::kOSInstances, "default", name, Json{{"spec", {{"nodestatus", "idle"}}}});
+  if (!idle) return false;
+  Json status = {{"phase", "Succeeded"},
+                 {"observedGeneration", (*idle)["metadata"].value("generation", gen)},
+                 {"sysconfigs", spec.value("sysconfigs", Json())},
+                 {"upgradeconfigs", spec.value("upgradeconfigs", Json())}};
+  return api_.MergePatch(kube::kOSInstances, "default", name, Json{{"status", status}}, "status")
+      .has_value();
+}
+
 void NodeSimulator::Work() {
   while (!stop_.load()) {
     std::vector<Json> ready;
-    bool failing = false;
     {
       std::lock_guard l(mutex_);
       const auto now = std::chrono::steady_clock::now();
@@ -79,37 +110,12 @@ void NodeSimulator::Work() {
           ++it;
         }
       }
-      (void)failing;
     }
     for (const Json& osi : ready) {
-      const std::string name = osi["metadata"]["name"];
-      const Json& spec = osi["spec"];
-      bool fail;
-      {
+      if (!Finish(osi)) {  // the apiserver may be restarting: try again shortly
         std::lock_guard l(mutex_);
-        fail = fail_.contains(name);
+        due_.emplace_back(std::chrono::steady_clock::now() + 200ms, osi);
       }
-      const long long gen = osi["metadata"].value("generation", 0LL);
-      if (fail) {
-        (void)api_.MergePatch(kube::kOSInstances, "default", name,
-                              Json{{"status", {{"phase", "Failed"}, {"observedGeneration", gen},
-                                               {"message", "simulated failure"}}}},
-                              "status");
-        continue;
-      }
-      const std::string op = spec.value("nodestatus", "");
-      if (op != "config") {
-        (void)api_.MergePatch(kube::kNodes, "", name,
-                              Json{{"status", {{"nodeInfo", {{"osImage", spec.value("osversion", "")}}}}}},
-                              "status");
-      }
-      auto idle = api_.MergePatch(kube::kOSInstances, "default", name,
-                                  Json{{"spec", {{"nodestatus", "idle"}}}});
-      Json status = {{"phase", "Succeeded"},
-                     {"observedGeneration", idle ? (*idle)["metadata"].value("generation", gen) : gen},
-                     {"sysconfigs", spec.value("sysconfigs", Json())},
-                     {"upgradeconfigs", spec.value("upgradeconfigs", Json())}};
-      (void)api_.MergePatch(kube::kOSInstances, "default", name, Json{{"status", status}}, "status");
     }
     std::this_thread::sleep_for(50ms);
   }
@@ -169,7 +175,10 @@ std::string KubeTest::NodeImage(const std::string& name) {
 
 pid_t KubeTest::StartOperator(std::vector<std::string> args) {
   std::vector<std::string> argv = {KUBEOS_OPERATOR_BINARY, "--kubeconfig", cluster_dir_ + "/kubeconfig",
-                                   "--serial-gap", "1", "--resync", "3", "--metrics-address", ""};
+                                   "--serial-gap", "1", "--resync", "3"};
+  if (std::find(args.begin(), args.end(), "--metrics-address") == args.end()) {
+    argv.insert(argv.end(), {"--metrics-address", ""});
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string log = cluster_dir_ + "/operator-" +
                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +

@@ -49,6 +49,7 @@ class NodeSimulator {
  private:
   void OnChange();
   void Work();
+  bool Finish(const Json& osi);  // false when a write failed
 
   kube::KubeApi& api_;
   std::chrono::milliseconds work_;
