@@ -333,6 +333,17 @@ TEST_F(ConfirmBootTest, UnhealthyTargetThatWasCommittedAlreadyIsUncommitted) {
   EXPECT_EQ(w.boot.state.default_slot, Slot::kA);
 }
 
+TEST_F(ConfirmBootTest, AnInterruptedHealthCheckIsNoVerdict) {
+  w.blocks.layout.booted = Slot::kB;
+  w.health.failure = Error{Errc::kCancelled, "shutting down"};
+  const auto outcome = ConfirmBoot(w.deps, w.ctx);
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code, Errc::kCancelled);
+  EXPECT_TRUE(w.ctx.state.pending.has_value());
+  EXPECT_EQ(w.ctx.state.slot_b.health, SlotHealth::kInstalled);
+  EXPECT_EQ(w.boot.writes, 0);
+}
+
 TEST_F(ConfirmBootTest, BootedOldSlotWhilePendingIsAFailedTrial) {
   w.blocks.layout.booted = Slot::kA;
   const auto outcome = ConfirmBoot(w.deps, w.ctx);

@@ -317,6 +317,9 @@ Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
   const Status health = deps.health.WaitHealthy(deps.settings.health_units,
                                                 deps.settings.health_timeout,
                                                 [&ctx] { return ctx.IsCancelled(); });
+  // Interrupted (shutdown, cancel) is no verdict: the pending record stays and the check reruns
+  // at the next start.
+  if (!health && health.error().code == Errc::kCancelled) return std::unexpected(health.error());
   if (JudgeHealth(health.has_value()) == HealthVerdict::kRevert) {
     const std::string reason = "slot " + target + " (" + pending.version +
                                 ") failed its health check: " + health.error().message;
