@@ -19,14 +19,15 @@ LocalTime ToLocal(std::chrono::system_clock::time_point t) {
   return LocalTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
 }
 
-Controller::Controller(kube::KubeApi& api, ControllerOptions options,
+Controller::Controller(kube::KubeApi &api, ControllerOptions options,
                        std::function<bool()> is_leader)
     : api_(api),
       options_(options),
       is_leader_(std::move(is_leader)),
       os_informer_(api, kube::kOS, "", [this] { Poke(); }),
       node_informer_(api, kube::kNodes, "", [this] { Poke(); }),
-      osi_informer_(api, kube::kOSInstances, std::string(kOSInstanceNamespace), [this] { Poke(); }) {}
+      osi_informer_(api, kube::kOSInstances, std::string(kOSInstanceNamespace),
+                    [this] { Poke(); }) {}
 
 void Controller::Poke() {
   {
@@ -44,7 +45,7 @@ bool Controller::Synced() const {
   return os_informer_.Synced() && node_informer_.Synced() && osi_informer_.Synced();
 }
 
-void Controller::Run(const std::atomic<bool>& stop) {
+void Controller::Run(const std::atomic<bool> &stop) {
   std::thread t1([&] { os_informer_.Run(stop); });
   std::thread t2([&] { node_informer_.Run(stop); });
   std::thread t3([&] { osi_informer_.Run(stop); });
@@ -52,10 +53,11 @@ void Controller::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     {
       std::unique_lock lock(mutex_);
-      // Wake on a change, on the next timed pass, or every 200 ms to notice |stop|.
-      wake_.wait_until(lock, std::min(next, std::chrono::steady_clock::now() +
-                                                std::chrono::milliseconds(200)),
-                       [&] { return dirty_ || stop.load(); });
+      // Wake on a change, on the next timed pass, or every 200 ms to notice
+      // |stop|.
+      wake_.wait_until(
+          lock, std::min(next, std::chrono::steady_clock::now() + std::chrono::milliseconds(200)),
+          [&] { return dirty_ || stop.load(); });
       if (!dirty_ && std::chrono::steady_clock::now() < next) continue;
       dirty_ = false;
     }
@@ -74,11 +76,11 @@ void Controller::Run(const std::atomic<bool>& stop) {
 std::chrono::steady_clock::duration Controller::Pass() {
   const auto started = std::chrono::steady_clock::now();
   std::vector<OsObject> all_os;
-  for (const auto& j : os_informer_.Snapshot()) all_os.push_back(ParseOs(j));
+  for (const auto &j : os_informer_.Snapshot()) all_os.push_back(ParseOs(j));
   std::vector<NodeObject> nodes;
-  for (const auto& j : node_informer_.Snapshot()) nodes.push_back(ParseNode(j));
+  for (const auto &j : node_informer_.Snapshot()) nodes.push_back(ParseNode(j));
   std::map<std::string, OsInstanceObject> osis;
-  for (const auto& j : osi_informer_.Snapshot()) {
+  for (const auto &j : osi_informer_.Snapshot()) {
     auto o = ParseOsInstance(j);
     osis.emplace(o.name, std::move(o));
   }
@@ -88,30 +90,34 @@ std::chrono::steady_clock::duration Controller::Pass() {
 
   std::chrono::steady_clock::duration wait = options_.resync;
   bool retry_soon = false;
-  for (const auto& os : all_os) {
+  for (const auto &os : all_os) {
     Plan plan = Reconcile(os, nodes, osis, conflicts, now, options_.reconcile);
     Execute(os, plan, retry_soon);
-    if (plan.requeue_after) wait = std::min<std::chrono::steady_clock::duration>(wait, *plan.requeue_after);
+    if (plan.requeue_after)
+      wait = std::min<std::chrono::steady_clock::duration>(wait, *plan.requeue_after);
   }
   CleanUpOrphans(nodes, osis);
   ++metrics_.passes;
-  metrics_.last_pass_micros = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
-          .count());
-  if (retry_soon) wait = std::min<std::chrono::steady_clock::duration>(wait, std::chrono::seconds(1));
+  metrics_.last_pass_micros =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
+  if (retry_soon)
+    wait = std::min<std::chrono::steady_clock::duration>(wait, std::chrono::seconds(1));
   return wait;
 }
 
-void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon) {
-  for (const auto& d : plan.dispatches) {
+void Controller::Execute(const OsObject &os, const Plan &plan, bool &retry_soon) {
+  for (const auto &d : plan.dispatches) {
     kube::KubeResult<Json> r;
     if (d.create) {
       r = api_.Create(kube::kOSInstances, std::string(kOSInstanceNamespace), d.object);
     } else {
-      // The cached resourceVersion guards against clobbering a concurrent writer (the proxy):
-      // on 409 the watch brings the fresh object and the next pass decides again.
+      // The cached resourceVersion guards against clobbering a concurrent
+      // writer (the proxy): on 409 the watch brings the fresh object and the
+      // next pass decides again.
       Json patch = d.object;
-      for (const auto& j : osi_informer_.Snapshot()) {
+      for (const auto &j : osi_informer_.Snapshot()) {
         if (j["metadata"].value("name", "") == d.node) {
           patch["metadata"]["resourceVersion"] = j["metadata"]["resourceVersion"];
         }
@@ -121,8 +127,10 @@ void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon)
     if (!r) {
       ++metrics_.write_errors;
       retry_soon = true;
-      log::Warning("dispatch to node " + d.node + " for OS " + os.Key() + ": " + r.error().ToString());
-      // Without the dispatch the status and Events of this plan would lie: try again next pass.
+      log::Warning("dispatch to node " + d.node + " for OS " + os.Key() + ": " +
+                   r.error().ToString());
+      // Without the dispatch the status and Events of this plan would lie: try
+      // again next pass.
       return;
     }
     osi_informer_.Upsert(*r);
@@ -130,7 +138,7 @@ void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon)
     log::Info("dispatched " + os.opstype + " to node " + d.node,
               {{"OS", os.Key()}, {"NODE", d.node}, {"VERSION", os.osversion}});
   }
-  for (const auto& e : plan.events) {
+  for (const auto &e : plan.events) {
     if (e.reason == "Completed") ++metrics_.completions;
     if (e.reason == "Failed") ++metrics_.failures;
     Emit(os, e);
@@ -147,7 +155,7 @@ void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon)
   }
 }
 
-void Controller::Emit(const OsObject& os, const EventOut& event) {
+void Controller::Emit(const OsObject &os, const EventOut &event) {
   const std::string now = FormatTime(std::chrono::system_clock::now());
   Json ev = {{"apiVersion", "v1"},
              {"kind", "Event"},
@@ -172,12 +180,12 @@ void Controller::Emit(const OsObject& os, const EventOut& event) {
            {{"OS", os.Key()}, {"REASON", event.reason}});
 }
 
-void Controller::CleanUpOrphans(const std::vector<NodeObject>& nodes,
-                                const std::map<std::string, OsInstanceObject>& osinstances) {
+void Controller::CleanUpOrphans(const std::vector<NodeObject> &nodes,
+                                const std::map<std::string, OsInstanceObject> &osinstances) {
   // As upstream: the OSInstance of a deleted node goes too.
   std::set<std::string> names;
-  for (const auto& n : nodes) names.insert(n.name);
-  for (const auto& [name, osi] : osinstances) {
+  for (const auto &n : nodes) names.insert(n.name);
+  for (const auto &[name, osi] : osinstances) {
     if (names.contains(name)) continue;
     if (auto r = api_.Delete(kube::kOSInstances, std::string(kOSInstanceNamespace), name);
         r || r.error().NotFound()) {

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// Typed views of the objects the operator reads (OS, Node, OSInstance), decoded from API JSON.
+// Typed views of the objects the operator reads (OS, Node, OSInstance), decoded
+// from API JSON.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/time_window.h"
 
@@ -46,7 +46,7 @@ struct OsInstanceObject {
   std::string name;
   std::int64_t generation = 0;
   std::string nodestatus = "idle";
-  std::string owner_ns, owner_name;  // spec.namespacedname
+  std::string owner_ns, owner_name;   // spec.namespacedname
   std::int64_t owner_generation = 0;  // spec.osgeneration
   std::string spec_sysconfigs_version, spec_upgradeconfigs_version;
   bool has_spec_sysconfigs = false, has_spec_upgradeconfigs = false;
@@ -56,11 +56,12 @@ struct OsInstanceObject {
   Json spec;  // raw spec, for building patches
 };
 
-OsObject ParseOs(const Json& j);
-NodeObject ParseNode(const Json& j);
-OsInstanceObject ParseOsInstance(const Json& j);
+OsObject ParseOs(const Json &j);
+NodeObject ParseNode(const Json &j);
+OsInstanceObject ParseOsInstance(const Json &j);
 
-// "version" of a sysconfigs block; absent and "" are both "" (seed: an empty version is a value).
-std::string ConfigVersion(const Json& block);
+// "version" of a sysconfigs block; absent and "" are both "" (seed: an empty
+// version is a value).
+std::string ConfigVersion(const Json &block);
 
 }  // namespace kubeos::op

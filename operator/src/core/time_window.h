@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// The OS time window (R-2.4): parsing and "is this local wall-clock time inside it".
+// The OS time window (R-2.4): parsing and "is this local wall-clock time inside
+// it".
 #pragma once
 
 #include <string>
@@ -18,12 +19,13 @@ struct TimeWindow {
   std::string end;
 };
 
-// Checks the rules of R-2.4: both set or both empty, one of the two formats, the same format in
-// both, valid ranges, start != end, and start < end for the dated format.
-Status ValidateTimeWindow(const TimeWindow& w);
+// Checks the rules of R-2.4: both set or both empty, one of the two formats,
+// the same format in both, valid ranges, start != end, and start < end for the
+// dated format.
+Status ValidateTimeWindow(const TimeWindow &w);
 
-// Whether |now| is inside the (validated) window; bounds are exclusive as upstream. A daily
-// window whose start is after its end crosses midnight.
-bool InsideTimeWindow(const TimeWindow& w, const LocalTime& now);
+// Whether |now| is inside the (validated) window; bounds are exclusive as
+// upstream. A daily window whose start is after its end crosses midnight.
+bool InsideTimeWindow(const TimeWindow &w, const LocalTime &now);
 
 }  // namespace kubeos::op

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// The port through which the operator talks to the Kubernetes API server (real: CurlKubeApi).
+// The port through which the operator talks to the Kubernetes API server (real:
+// CurlKubeApi).
 #pragma once
 
 #include <atomic>
 #include <expected>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/error.h"
 
@@ -15,7 +15,8 @@ namespace kubeos::kube {
 
 using Json = nlohmann::json;
 
-// A REST resource: "/api/v1" + "nodes", or "/apis/upgrade.openeuler.org/v1alpha1" + "os".
+// A REST resource: "/api/v1" + "nodes", or
+// "/apis/upgrade.openeuler.org/v1alpha1" + "os".
 struct Resource {
   std::string group_version_path;
   std::string plural;
@@ -28,15 +29,18 @@ inline const Resource kLeases{"/apis/coordination.k8s.io/v1", "leases", true};
 inline const Resource kOS{"/apis/upgrade.openeuler.org/v1alpha1", "os", true};
 inline const Resource kOSInstances{"/apis/upgrade.openeuler.org/v1alpha1", "osinstances", true};
 
-// An API failure. |http_status| is 0 for transport errors (connection refused, TLS, timeout).
+// An API failure. |http_status| is 0 for transport errors (connection refused,
+// TLS, timeout).
 struct KubeError {
   int http_status = 0;
-  std::string reason;   // Status.reason, e.g. "NotFound", "Conflict", "Expired"
+  std::string reason;  // Status.reason, e.g. "NotFound", "Conflict", "Expired"
   std::string message;
 
   [[nodiscard]] bool NotFound() const { return http_status == 404; }
   [[nodiscard]] bool Conflict() const { return http_status == 409; }
-  [[nodiscard]] bool AlreadyExists() const { return http_status == 409 && reason == "AlreadyExists"; }
+  [[nodiscard]] bool AlreadyExists() const {
+    return http_status == 409 && reason == "AlreadyExists";
+  }
   [[nodiscard]] bool Gone() const { return http_status == 410; }
   [[nodiscard]] std::string ToString() const;
   [[nodiscard]] Error ToError() const { return Error{Errc::kFailed, ToString()}; }
@@ -45,8 +49,9 @@ struct KubeError {
 template <typename T>
 using KubeResult = std::expected<T, KubeError>;
 
-// Decodes a metav1.Status body (or any body) into a KubeError for |http_status|.
-KubeError ErrorFromStatus(int http_status, const Json& body);
+// Decodes a metav1.Status body (or any body) into a KubeError for
+// |http_status|.
+KubeError ErrorFromStatus(int http_status, const Json &body);
 
 struct ListOptions {
   std::string label_selector;
@@ -72,33 +77,37 @@ class KubeApi {
  public:
   virtual ~KubeApi() = default;
 
-  virtual KubeResult<Json> Get(const Resource& r, const std::string& ns, const std::string& name) = 0;
-  // All pages of a list, as one List object with "items" and metadata.resourceVersion.
-  virtual KubeResult<Json> List(const Resource& r, const std::string& ns,
-                                const ListOptions& options) = 0;
-  virtual KubeResult<Json> Create(const Resource& r, const std::string& ns, const Json& object) = 0;
-  // JSON merge patch (RFC 7386); |subresource| is "" or "status". A patch carrying
-  // metadata.resourceVersion fails with 409 when the object changed meanwhile.
-  virtual KubeResult<Json> MergePatch(const Resource& r, const std::string& ns,
-                                      const std::string& name, const Json& patch,
-                                      const std::string& subresource = "") = 0;
-  virtual KubeResult<void> Delete(const Resource& r, const std::string& ns,
-                                  const std::string& name) = 0;
-  // Streams events to |on_event| until the server ends the stream, |on_event| returns false,
-  // |stop| becomes true, or the connection fails. An expired resourceVersion shows up either as
-  // an HTTP 410 error or as an ERROR event whose object is a Status with code 410.
-  virtual KubeResult<void> Watch(const Resource& r, const std::string& ns,
-                                 const WatchOptions& options,
-                                 const std::function<bool(const WatchEvent&)>& on_event,
-                                 const std::atomic<bool>& stop) = 0;
+  virtual KubeResult<Json> Get(const Resource &r, const std::string &ns,
+                               const std::string &name) = 0;
+  // All pages of a list, as one List object with "items" and
+  // metadata.resourceVersion.
+  virtual KubeResult<Json> List(const Resource &r, const std::string &ns,
+                                const ListOptions &options) = 0;
+  virtual KubeResult<Json> Create(const Resource &r, const std::string &ns, const Json &object) = 0;
+  // JSON merge patch (RFC 7386); |subresource| is "" or "status". A patch
+  // carrying metadata.resourceVersion fails with 409 when the object changed
+  // meanwhile.
+  virtual KubeResult<Json> MergePatch(const Resource &r, const std::string &ns,
+                                      const std::string &name, const Json &patch,
+                                      const std::string &subresource = "") = 0;
+  virtual KubeResult<void> Delete(const Resource &r, const std::string &ns,
+                                  const std::string &name) = 0;
+  // Streams events to |on_event| until the server ends the stream, |on_event|
+  // returns false, |stop| becomes true, or the connection fails. An expired
+  // resourceVersion shows up either as an HTTP 410 error or as an ERROR event
+  // whose object is a Status with code 410.
+  virtual KubeResult<void> Watch(const Resource &r, const std::string &ns,
+                                 const WatchOptions &options,
+                                 const std::function<bool(const WatchEvent &)> &on_event,
+                                 const std::atomic<bool> &stop) = 0;
 };
 
-// Reads the object fresh, applies |mutate| to build a merge patch and sends it with the read
-// resourceVersion; on 409 starts over, up to |attempts| times. |mutate| returns nullopt-like
-// null Json to mean "nothing to change".
-KubeResult<Json> PatchWithRetry(KubeApi& api, const Resource& r, const std::string& ns,
-                                const std::string& name,
-                                const std::function<Json(const Json& current)>& mutate,
-                                const std::string& subresource = "", int attempts = 5);
+// Reads the object fresh, applies |mutate| to build a merge patch and sends it
+// with the read resourceVersion; on 409 starts over, up to |attempts| times.
+// |mutate| returns nullopt-like null Json to mean "nothing to change".
+KubeResult<Json> PatchWithRetry(KubeApi &api, const Resource &r, const std::string &ns,
+                                const std::string &name,
+                                const std::function<Json(const Json &current)> &mutate,
+                                const std::string &subresource = "", int attempts = 5);
 
 }  // namespace kubeos::kube

@@ -12,7 +12,7 @@
 namespace kubeos::kube {
 namespace {
 
-void Write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void Write(const std::filesystem::path &p, const std::string &text) { std::ofstream(p) << text; }
 
 TEST(KubeConfigTest, LoadsTokenServerAndCaRelativeToTheFile) {
   kubeos::testing::TempDir dir;
@@ -70,7 +70,8 @@ TEST(KubeConfigTest, InClusterTokenIsReadAgainWhenTheFileChanges) {
   EXPECT_EQ(c->server, "https://[fd00::1]:443");
   EXPECT_EQ(c->namespace_, "kube-system");
   EXPECT_EQ(c->token.Token(), "one");
-  Write(dir.path() / "token", "second\n");  // a different size, so a change even within one mtime tick
+  Write(dir.path() / "token",
+        "second\n");  // a different size, so a change even within one mtime tick
   EXPECT_EQ(c->token.Token(), "second");
 }
 
@@ -89,24 +90,28 @@ class FakeKubeApi : public KubeApi {
   std::vector<std::string> watched_from;
   int list_calls = 0;
 
-  KubeResult<Json> Get(const Resource&, const std::string&, const std::string&) override {
+  KubeResult<Json> Get(const Resource &, const std::string &, const std::string &) override {
     return std::unexpected(KubeError{404, "NotFound", ""});
   }
-  KubeResult<Json> List(const Resource&, const std::string&, const ListOptions&) override {
+  KubeResult<Json> List(const Resource &, const std::string &, const ListOptions &) override {
     ++list_calls;
     Json l = lists.front();
     if (lists.size() > 1) lists.pop_front();
     return l;
   }
-  KubeResult<Json> Create(const Resource&, const std::string&, const Json& o) override { return o; }
-  KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&, const Json& p,
-                              const std::string&) override {
+  KubeResult<Json> Create(const Resource &, const std::string &, const Json &o) override {
+    return o;
+  }
+  KubeResult<Json> MergePatch(const Resource &, const std::string &, const std::string &,
+                              const Json &p, const std::string &) override {
     return p;
   }
-  KubeResult<void> Delete(const Resource&, const std::string&, const std::string&) override { return {}; }
-  KubeResult<void> Watch(const Resource&, const std::string&, const WatchOptions& o,
-                         const std::function<bool(const WatchEvent&)>& on_event,
-                         const std::atomic<bool>& stop) override {
+  KubeResult<void> Delete(const Resource &, const std::string &, const std::string &) override {
+    return {};
+  }
+  KubeResult<void> Watch(const Resource &, const std::string &, const WatchOptions &o,
+                         const std::function<bool(const WatchEvent &)> &on_event,
+                         const std::atomic<bool> &stop) override {
     watched_from.push_back(o.resource_version);
     if (streams.empty()) {
       while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -114,21 +119,22 @@ class FakeKubeApi : public KubeApi {
     }
     auto events = streams.front();
     streams.pop_front();
-    for (const auto& e : events) {
+    for (const auto &e : events) {
       if (!on_event(e)) break;
     }
     return {};
   }
 };
 
-Json Obj(const std::string& name, const std::string& rv) {
+Json Obj(const std::string &name, const std::string &rv) {
   return {{"metadata", {{"namespace", "default"}, {"name", name}, {"resourceVersion", rv}}}};
 }
 
 TEST(InformerTest, ResumesFromBookmarksAndRelistsWhenTheStreamSaysExpired) {
   FakeKubeApi api;
-  api.lists = {Json{{"metadata", {{"resourceVersion", "10"}}}, {"items", {Obj("a", "9"), Obj("b", "10")}}},
-               Json{{"metadata", {{"resourceVersion", "50"}}}, {"items", {Obj("a", "45")}}}};
+  api.lists = {
+      Json{{"metadata", {{"resourceVersion", "10"}}}, {"items", {Obj("a", "9"), Obj("b", "10")}}},
+      Json{{"metadata", {{"resourceVersion", "50"}}}, {"items", {Obj("a", "45")}}}};
   api.streams = {
       {{"MODIFIED", Obj("a", "11")}, {"BOOKMARK", Obj("", "20")}},  // stream ends cleanly
       {{"ERROR", {{"kind", "Status"}, {"code", 410}, {"reason", "Expired"}}}},
@@ -148,7 +154,8 @@ TEST(InformerTest, ResumesFromBookmarksAndRelistsWhenTheStreamSaysExpired) {
   EXPECT_EQ(api.list_calls, 2);
   EXPECT_EQ(informer.Relists(), 1u);
   auto snapshot = informer.Snapshot();
-  ASSERT_EQ(snapshot.size(), 1u);  // "b" vanished while we were away: the relist dropped it
+  ASSERT_EQ(snapshot.size(),
+            1u);  // "b" vanished while we were away: the relist dropped it
   EXPECT_EQ(snapshot[0]["metadata"]["resourceVersion"], "45");
 }
 

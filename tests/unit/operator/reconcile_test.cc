@@ -11,16 +11,20 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-// A small in-memory cluster: Reconcile's dispatches are applied to OSInstances, its status to
-// the OS, and a node simulator completes (or fails) dispatched nodes after |work_steps| steps.
+// A small in-memory cluster: Reconcile's dispatches are applied to OSInstances,
+// its status to the OS, and a node simulator completes (or fails) dispatched
+// nodes after |work_steps| steps.
 class Sim {
  public:
   Sim(int node_count, Json spec) {
     for (int i = 0; i < node_count; ++i) {
       nodes_.push_back(NodeObject{"node" + std::to_string(i), {}, "v1"});
     }
-    os_ = Json{{"metadata", {{"namespace", "default"}, {"name", "os"}, {"generation", 1},
-                             {"creationTimestamp", "2026-01-01T00:00:00Z"}}},
+    os_ = Json{{"metadata",
+                {{"namespace", "default"},
+                 {"name", "os"},
+                 {"generation", 1},
+                 {"creationTimestamp", "2026-01-01T00:00:00Z"}}},
                {"spec", spec}};
   }
 
@@ -28,11 +32,11 @@ class Sim {
   Plan Step() {
     OsObject os = ParseOs(os_);
     std::map<std::string, OsInstanceObject> osis;
-    for (auto& [name, j] : osi_json_) osis.emplace(name, ParseOsInstance(j));
+    for (auto &[name, j] : osi_json_) osis.emplace(name, ParseOsInstance(j));
     auto conflicts = FindConflicts({os}, nodes_);
     Plan plan = Reconcile(os, nodes_, osis, conflicts, Now{now_, Local()}, options_);
-    for (const auto& d : plan.dispatches) {
-      Json& osi = osi_json_[d.node];
+    for (const auto &d : plan.dispatches) {
+      Json &osi = osi_json_[d.node];
       if (d.create) {
         EXPECT_TRUE(osi.is_null()) << "created twice: " << d.node;
         osi = d.object;
@@ -53,36 +57,39 @@ class Sim {
 
   int Busy() const {
     int n = 0;
-    for (const auto& [name, j] : osi_json_) n += j["spec"].value("nodestatus", "idle") != "idle";
+    for (const auto &[name, j] : osi_json_) n += j["spec"].value("nodestatus", "idle") != "idle";
     return n;
   }
 
   void Tick() {
-    for (auto& [name, osi] : osi_json_) {
+    for (auto &[name, osi] : osi_json_) {
       if (osi["spec"].value("nodestatus", "idle") == "idle") continue;
       if (steps_ - started_[name] < work_steps_) continue;
-      NodeObject& node = *std::find_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return n.name == name; });
+      NodeObject &node =
+          *std::find_if(nodes_.begin(), nodes_.end(), [&](auto &n) { return n.name == name; });
       if (fail_.contains(name)) {
         osi["status"]["phase"] = "Failed";
         osi["status"]["observedGeneration"] = osi["metadata"]["generation"];
         continue;
       }
       if (osi["spec"]["nodestatus"] != "config") node.os_image = osi["spec"]["osversion"];
-      if (osi["spec"].contains("sysconfigs")) osi["status"]["sysconfigs"] = osi["spec"]["sysconfigs"];
-      if (osi["spec"].contains("upgradeconfigs")) osi["status"]["upgradeconfigs"] = osi["spec"]["upgradeconfigs"];
+      if (osi["spec"].contains("sysconfigs"))
+        osi["status"]["sysconfigs"] = osi["spec"]["sysconfigs"];
+      if (osi["spec"].contains("upgradeconfigs"))
+        osi["status"]["upgradeconfigs"] = osi["spec"]["upgradeconfigs"];
       osi["spec"]["nodestatus"] = "idle";
       osi["status"]["phase"] = "Succeeded";
       osi["status"]["observedGeneration"] = osi["metadata"]["generation"];
     }
   }
 
-  void ChangeSpec(const char* key, Json value) {
+  void ChangeSpec(const char *key, Json value) {
     os_["spec"][key] = std::move(value);
     os_["metadata"]["generation"] = os_["metadata"]["generation"].get<int>() + 1;
   }
-  bool Condition(const std::string& type) const {
+  bool Condition(const std::string &type) const {
     if (!os_.contains("status") || !os_["status"].is_object()) return false;
-    for (const auto& c : os_["status"].value("conditions", Json::array())) {
+    for (const auto &c : os_["status"].value("conditions", Json::array())) {
       if (c["type"] == type) return c["status"] == "True";
     }
     return false;
@@ -91,7 +98,8 @@ class Sim {
     std::time_t t = Clock::to_time_t(now_);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    return LocalTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+    return LocalTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour,        tm.tm_min,     tm.tm_sec};
   }
 
   std::vector<NodeObject> nodes_;
@@ -104,13 +112,16 @@ class Sim {
   ReconcileOptions options_;
 };
 
-Json UpgradeSpec(int max, const char* mode = "parallel", int interval = 15) {
-  return Json{{"opstype", "upgrade"}, {"osversion", "v2"}, {"maxunavailable", max},
-              {"executionmode", mode}, {"timeinterval", interval}};
+Json UpgradeSpec(int max, const char *mode = "parallel", int interval = 15) {
+  return Json{{"opstype", "upgrade"},
+              {"osversion", "v2"},
+              {"maxunavailable", max},
+              {"executionmode", mode},
+              {"timeinterval", interval}};
 }
 
-bool AllAt(const Sim& s, const std::string& v) {
-  return std::all_of(s.nodes_.begin(), s.nodes_.end(), [&](auto& n) { return n.os_image == v; });
+bool AllAt(const Sim &s, const std::string &v) {
+  return std::all_of(s.nodes_.begin(), s.nodes_.end(), [&](auto &n) { return n.os_image == v; });
 }
 
 TEST(ReconcileTest, ParallelNeverExceedsMaxUnavailableAndFinishes) {
@@ -121,7 +132,7 @@ TEST(ReconcileTest, ParallelNeverExceedsMaxUnavailableAndFinishes) {
   }
   EXPECT_TRUE(AllAt(sim, "v2"));
   EXPECT_TRUE(sim.Condition("Complete"));
-  for (auto& [node, n] : sim.dispatch_count_) EXPECT_EQ(n, 1) << node;
+  for (auto &[node, n] : sim.dispatch_count_) EXPECT_EQ(n, 1) << node;
 }
 
 TEST(ReconcileTest, MaxUnavailableAboveNodeCountMeansAllNodes) {
@@ -188,16 +199,20 @@ TEST(ReconcileTest, FailureBudgetHaltsAndASpecChangeResumes) {
   EXPECT_TRUE(sim.Condition("Halted"));
   EXPECT_EQ(sim.os_["status"]["failed"], 2);
   EXPECT_TRUE(sim.Step().dispatches.empty());
-  EXPECT_EQ(sim.nodes_[2].os_image, "v1");  // nothing beyond the failed batch was started
+  EXPECT_EQ(sim.nodes_[2].os_image,
+            "v1");  // nothing beyond the failed batch was started
   sim.fail_.clear();
-  sim.ChangeSpec("osversion", "v2");  // same value, new generation: the user's "try again"
+  sim.ChangeSpec("osversion",
+                 "v2");  // same value, new generation: the user's "try again"
   for (int i = 0; i < 40 && !sim.Condition("Complete"); ++i) sim.Step();
   EXPECT_FALSE(sim.Condition("Halted"));
   EXPECT_TRUE(AllAt(sim, "v2"));
 }
 
 TEST(ReconcileTest, ConfigTouchesOnlyNodesAtOsversion) {
-  Json spec = {{"opstype", "config"}, {"osversion", "v1"}, {"maxunavailable", 5},
+  Json spec = {{"opstype", "config"},
+               {"osversion", "v1"},
+               {"maxunavailable", 5},
                {"sysconfigs", {{"version", "c1"}, {"configs", Json::array()}}}};
   Sim sim(3, spec);
   sim.nodes_[2].os_image = "v0";
@@ -211,15 +226,16 @@ TEST(ReconcileTest, ConfigTouchesOnlyNodesAtOsversion) {
 
 TEST(ReconcileTest, UpgradeSwapsGrubModelsOfSysconfigsAndDropsOldKeys) {
   Json spec = UpgradeSpec(1);
-  spec["sysconfigs"] = {{"version", "s2"},
-                        {"configs", {{{"model", "grub.cmdline.current"}}, {{"model", "grub.cmdline.next"}}}}};
+  spec["sysconfigs"] = {
+      {"version", "s2"},
+      {"configs", {{{"model", "grub.cmdline.current"}}, {{"model", "grub.cmdline.next"}}}}};
   Sim sim(1, spec);
-  sim.osi_json_["node0"] = {{"metadata", {{"name", "node0"}, {"generation", 1}}},
-                            {"spec", {{"nodestatus", "idle"},
-                                      {"sysconfigs", {{"version", "s1"}, {"stale", true}}}}}};
+  sim.osi_json_["node0"] = {
+      {"metadata", {{"name", "node0"}, {"generation", 1}}},
+      {"spec", {{"nodestatus", "idle"}, {"sysconfigs", {{"version", "s1"}, {"stale", true}}}}}};
   Plan p = sim.Step();
   ASSERT_EQ(p.dispatches.size(), 1u);
-  const Json& sys = p.dispatches[0].object["spec"]["sysconfigs"];
+  const Json &sys = p.dispatches[0].object["spec"]["sysconfigs"];
   EXPECT_EQ(sys["configs"][0]["model"], "grub.cmdline.next");
   EXPECT_EQ(sys["configs"][1]["model"], "grub.cmdline.current");
   EXPECT_TRUE(sys["stale"].is_null());
@@ -247,8 +263,9 @@ TEST(ReconcileTest, ARepeatedPassOverTheSameStateDispatchesNothingNew) {
 }
 
 TEST(ReconcileTest, ConflictingOsIsReportedAndDoesNothing) {
-  OsObject os = ParseOs(Json{{"metadata", {{"namespace", "default"}, {"name", "b"}, {"generation", 1}}},
-                             {"spec", UpgradeSpec(1)}});
+  OsObject os =
+      ParseOs(Json{{"metadata", {{"namespace", "default"}, {"name", "b"}, {"generation", 1}}},
+                   {"spec", UpgradeSpec(1)}});
   std::vector<NodeObject> nodes = {NodeObject{"n", {}, "v1"}};
   Plan p = Reconcile(os, nodes, {}, {{"default/b", "nodeselector conflicts with OS default/a"}},
                      Now{Clock::now(), {}}, {});
@@ -256,7 +273,8 @@ TEST(ReconcileTest, ConflictingOsIsReportedAndDoesNothing) {
   ASSERT_FALSE(p.events.empty());
   EXPECT_EQ(p.events[0].reason, "NodeSelectorConflict");
   bool conflict = false;
-  for (const auto& c : p.status["conditions"]) conflict |= c["type"] == "Conflict" && c["status"] == "True";
+  for (const auto &c : p.status["conditions"])
+    conflict |= c["type"] == "Conflict" && c["status"] == "True";
   EXPECT_TRUE(conflict);
 }
 
@@ -265,7 +283,7 @@ TEST(ReconcileTest, CompletionEventsFollowInflightNodes) {
   sim.Step();
   bool completed = false;
   for (int i = 0; i < 10; ++i) {
-    for (const auto& e : sim.Step().events) completed |= e.reason == "Completed";
+    for (const auto &e : sim.Step().events) completed |= e.reason == "Completed";
   }
   EXPECT_TRUE(completed);
 }
