@@ -161,3 +161,50 @@ TEST(InformerTest, ResumesFromBookmarksAndRelistsWhenTheStreamSaysExpired) {
 
 }  // namespace
 }  // namespace kubeos::kube
+
+namespace kubeos::kube {
+namespace {
+
+// Every Get sees a newer resourceVersion; the first patch loses the race with 409.
+class RacingApi : public FakeKubeApi {
+ public:
+  int gets = 0;
+  std::vector<Json> patches;
+  KubeResult<Json> Get(const Resource&, const std::string&, const std::string&) override {
+    ++gets;
+    return Obj("a", std::to_string(gets));
+  }
+  KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
+                              const Json& p, const std::string&) override {
+    patches.push_back(p);
+    if (patches.size() == 1) return std::unexpected(KubeError{409, "Conflict", "stale"});
+    return p;
+  }
+};
+
+TEST(PatchWithRetryTest, ReadsAgainAndRetriesWithTheFreshVersionAfterAConflict) {
+  RacingApi api;
+  auto r = PatchWithRetry(api, kOS, "default", "a",
+                          [](const Json&) { return Json{{"spec", {{"maxunavailable", 2}}}}; });
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(api.patches.size(), 2u);
+  EXPECT_EQ(api.patches[0]["metadata"]["resourceVersion"], "1");
+  EXPECT_EQ(api.patches[1]["metadata"]["resourceVersion"], "2");
+}
+
+TEST(PatchWithRetryTest, GivesUpAfterTheAttemptBudget) {
+  class AlwaysConflict : public RacingApi {
+    KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
+                                const Json&, const std::string&) override {
+      return std::unexpected(KubeError{409, "Conflict", "stale"});
+    }
+  } api;
+  auto r = PatchWithRetry(api, kOS, "default", "a", [](const Json&) { return Json::object(); },
+                          "", 3);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().Conflict());
+  EXPECT_EQ(api.gets, 3);
+}
+
+}  // namespace
+}  // namespace kubeos::kube
