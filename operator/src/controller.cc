@@ -19,7 +19,7 @@ LocalTime ToLocal(std::chrono::system_clock::time_point t) {
   return LocalTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
 }
 
-Controller::Controller(kube::KubeApi &api, ControllerOptions options,
+Controller::Controller(kube::KubeApi& api, ControllerOptions options,
                        std::function<bool()> is_leader)
     : api_(api),
       options_(options),
@@ -45,7 +45,7 @@ bool Controller::Synced() const {
   return os_informer_.Synced() && node_informer_.Synced() && osi_informer_.Synced();
 }
 
-void Controller::Run(const std::atomic<bool> &stop) {
+void Controller::Run(const std::atomic<bool>& stop) {
   std::thread t1([&] { os_informer_.Run(stop); });
   std::thread t2([&] { node_informer_.Run(stop); });
   std::thread t3([&] { osi_informer_.Run(stop); });
@@ -76,11 +76,11 @@ void Controller::Run(const std::atomic<bool> &stop) {
 std::chrono::steady_clock::duration Controller::Pass() {
   const auto started = std::chrono::steady_clock::now();
   std::vector<OsObject> all_os;
-  for (const auto &j : os_informer_.Snapshot()) all_os.push_back(ParseOs(j));
+  for (const auto& j : os_informer_.Snapshot()) all_os.push_back(ParseOs(j));
   std::vector<NodeObject> nodes;
-  for (const auto &j : node_informer_.Snapshot()) nodes.push_back(ParseNode(j));
+  for (const auto& j : node_informer_.Snapshot()) nodes.push_back(ParseNode(j));
   std::map<std::string, OsInstanceObject> osis;
-  for (const auto &j : osi_informer_.Snapshot()) {
+  for (const auto& j : osi_informer_.Snapshot()) {
     auto o = ParseOsInstance(j);
     osis.emplace(o.name, std::move(o));
   }
@@ -90,7 +90,7 @@ std::chrono::steady_clock::duration Controller::Pass() {
 
   std::chrono::steady_clock::duration wait = options_.resync;
   bool retry_soon = false;
-  for (const auto &os : all_os) {
+  for (const auto& os : all_os) {
     Plan plan = Reconcile(os, nodes, osis, conflicts, now, options_.reconcile);
     Execute(os, plan, retry_soon);
     if (plan.requeue_after)
@@ -107,21 +107,23 @@ std::chrono::steady_clock::duration Controller::Pass() {
   return wait;
 }
 
-void Controller::Execute(const OsObject &os, const Plan &plan, bool &retry_soon) {
-  for (const auto &d : plan.dispatches) {
+void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon) {
+  for (const auto& d : plan.dispatches) {
     kube::KubeResult<Json> r;
     if (d.create) {
+      ++metrics_.writes;
       r = api_.Create(kube::kOSInstances, std::string(kOSInstanceNamespace), d.object);
     } else {
       // The cached resourceVersion guards against clobbering a concurrent
       // writer (the proxy): on 409 the watch brings the fresh object and the
       // next pass decides again.
       Json patch = d.object;
-      for (const auto &j : osi_informer_.Snapshot()) {
+      for (const auto& j : osi_informer_.Snapshot()) {
         if (j["metadata"].value("name", "") == d.node) {
           patch["metadata"]["resourceVersion"] = j["metadata"]["resourceVersion"];
         }
       }
+      ++metrics_.writes;
       r = api_.MergePatch(kube::kOSInstances, std::string(kOSInstanceNamespace), d.node, patch);
     }
     if (!r) {
@@ -138,12 +140,13 @@ void Controller::Execute(const OsObject &os, const Plan &plan, bool &retry_soon)
     log::Info("dispatched " + os.opstype + " to node " + d.node,
               {{"OS", os.Key()}, {"NODE", d.node}, {"VERSION", os.osversion}});
   }
-  for (const auto &e : plan.events) {
+  for (const auto& e : plan.events) {
     if (e.reason == "Completed") ++metrics_.completions;
     if (e.reason == "Failed") ++metrics_.failures;
     Emit(os, e);
   }
   if (plan.status != os.status) {
+    ++metrics_.writes;
     auto r = api_.MergePatch(kube::kOS, os.ns, os.name, Json{{"status", plan.status}}, "status");
     if (!r) {
       ++metrics_.write_errors;
@@ -155,7 +158,7 @@ void Controller::Execute(const OsObject &os, const Plan &plan, bool &retry_soon)
   }
 }
 
-void Controller::Emit(const OsObject &os, const EventOut &event) {
+void Controller::Emit(const OsObject& os, const EventOut& event) {
   const std::string now = FormatTime(std::chrono::system_clock::now());
   Json ev = {{"apiVersion", "v1"},
              {"kind", "Event"},
@@ -173,6 +176,7 @@ void Controller::Emit(const OsObject &os, const EventOut &event) {
              {"firstTimestamp", now},
              {"lastTimestamp", now},
              {"count", 1}};
+  ++metrics_.writes;
   if (auto r = api_.Create(kube::kEvents, os.ns, ev); !r) {
     log::Warning("event " + event.reason + " for OS " + os.Key() + ": " + r.error().ToString());
   }
@@ -180,13 +184,14 @@ void Controller::Emit(const OsObject &os, const EventOut &event) {
            {{"OS", os.Key()}, {"REASON", event.reason}});
 }
 
-void Controller::CleanUpOrphans(const std::vector<NodeObject> &nodes,
-                                const std::map<std::string, OsInstanceObject> &osinstances) {
+void Controller::CleanUpOrphans(const std::vector<NodeObject>& nodes,
+                                const std::map<std::string, OsInstanceObject>& osinstances) {
   // As upstream: the OSInstance of a deleted node goes too.
   std::set<std::string> names;
-  for (const auto &n : nodes) names.insert(n.name);
-  for (const auto &[name, osi] : osinstances) {
+  for (const auto& n : nodes) names.insert(n.name);
+  for (const auto& [name, osi] : osinstances) {
     if (names.contains(name)) continue;
+    ++metrics_.writes;
     if (auto r = api_.Delete(kube::kOSInstances, std::string(kOSInstanceNamespace), name);
         r || r.error().NotFound()) {
       osi_informer_.Erase(std::string(kOSInstanceNamespace), name);

@@ -11,7 +11,7 @@
 
 namespace kubeos::op {
 
-Result<HttpEndpoint> HttpEndpoint::Listen(const std::string &address, Handler handler) {
+Result<HttpEndpoint> HttpEndpoint::Listen(const std::string& address, Handler handler) {
   const auto colon = address.rfind(':');
   if (colon == std::string::npos)
     return Fail(Errc::kInvalidArgs, "metrics address needs host:port");
@@ -27,17 +27,17 @@ Result<HttpEndpoint> HttpEndpoint::Listen(const std::string &address, Handler ha
   if (fd < 0) return FailErrno(Errc::kIo, errno, "socket");
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0 || listen(fd, 16) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 16) != 0) {
     int e = errno;
     close(fd);
     return FailErrno(Errc::kIo, e, "listen on " + address);
   }
   socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
   return HttpEndpoint(fd, ntohs(sa.sin_port), std::move(handler));
 }
 
-HttpEndpoint::HttpEndpoint(HttpEndpoint &&other) noexcept
+HttpEndpoint::HttpEndpoint(HttpEndpoint&& other) noexcept
     : fd_(other.fd_), port_(other.port_), handler_(std::move(other.handler_)) {
   other.fd_ = -1;
 }
@@ -46,7 +46,7 @@ HttpEndpoint::~HttpEndpoint() {
   if (fd_ >= 0) close(fd_);
 }
 
-void HttpEndpoint::Serve(const std::atomic<bool> &stop) {
+void HttpEndpoint::Serve(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;

@@ -18,17 +18,17 @@ struct HttpReply {
 
 class HttpEndpoint {
  public:
-  using Handler = std::function<HttpReply(const std::string &path)>;
+  using Handler = std::function<HttpReply(const std::string& path)>;
   // Binds |address| ("host:port"; port 0 picks one).
-  static Result<HttpEndpoint> Listen(const std::string &address, Handler handler);
+  static Result<HttpEndpoint> Listen(const std::string& address, Handler handler);
 
-  HttpEndpoint(HttpEndpoint &&other) noexcept;
-  HttpEndpoint &operator=(HttpEndpoint &&) = delete;
+  HttpEndpoint(HttpEndpoint&& other) noexcept;
+  HttpEndpoint& operator=(HttpEndpoint&&) = delete;
   ~HttpEndpoint();
 
   [[nodiscard]] int Port() const { return port_; }
   // Serves requests one at a time until |stop|.
-  void Serve(const std::atomic<bool> &stop);
+  void Serve(const std::atomic<bool>& stop);
 
  private:
   HttpEndpoint(int fd, int port, Handler handler)

@@ -23,7 +23,7 @@ void OnSignal(int) { g_stop = true; }
 
 }  // namespace
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   using namespace kubeos;
   CLI::App app{
       "kubeos-operator: schedules OS upgrades, rollbacks and configs "
@@ -95,15 +95,15 @@ int main(int argc, char **argv) {
     });
   }
   if (!metrics_address.empty()) {
-    auto endpoint = op::HttpEndpoint::Listen(metrics_address, [&](const std::string &path) {
+    auto endpoint = op::HttpEndpoint::Listen(metrics_address, [&](const std::string& path) {
       if (path == "/healthz") {
         return controller.Synced() ? op::HttpReply{200, "text/plain", "ok\n"}
                                    : op::HttpReply{503, "text/plain", "caches not synced\n"};
       }
       if (path != "/metrics") return op::HttpReply{404, "text/plain", "not found\n"};
-      const auto &m = controller.Metrics();
+      const auto& m = controller.Metrics();
       std::string b;
-      auto add = [&](const char *name, const char *type, const char *help, double v) {
+      auto add = [&](const char* name, const char* type, const char* help, double v) {
         b += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
              name + " " + std::to_string(v) + "\n";
       };
@@ -115,6 +115,8 @@ int main(int argc, char **argv) {
           static_cast<double>(m.completions));
       add("kubeos_operator_failures_total", "counter", "Node operations seen failed.",
           static_cast<double>(m.failures));
+      add("kubeos_operator_api_writes_total", "counter", "API writes sent.",
+          static_cast<double>(m.writes));
       add("kubeos_operator_write_errors_total", "counter", "Failed API writes.",
           static_cast<double>(m.write_errors));
       add("kubeos_operator_api_requests_total", "counter", "API requests sent.",
@@ -130,7 +132,7 @@ int main(int argc, char **argv) {
     if (!endpoint) {
       log::Err("metrics endpoint: " + endpoint.error().message);
       g_stop = true;
-      for (auto &t : threads) t.join();
+      for (auto& t : threads) t.join();
       return 1;
     }
     log::Info("serving /metrics and /healthz on port " + std::to_string(endpoint->Port()));
@@ -138,7 +140,7 @@ int main(int argc, char **argv) {
   }
   log::Info("kubeos-operator started", {{"IDENTITY", identity}});
   controller.Run(g_stop);
-  for (auto &t : threads) t.join();
+  for (auto& t : threads) t.join();
   log::Info("kubeos-operator stopped");
   return 0;
 }

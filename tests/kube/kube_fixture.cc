@@ -15,121 +15,8 @@ namespace kubeos::kubetest {
 
 using namespace std::chrono_literals;
 
-bool WaitUntil(std::chrono::milliseconds timeout, const std::function<bool()> &pred) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
-
-NodeSimulator::NodeSimulator(kube::KubeApi &api, std::chrono::milliseconds work)
-    : api_(api),
-      work_(work),
-      informer_(api, kube::kOSInstances, "default", [this] { OnChange(); }) {
-  watch_thread_ = std::thread([this] { informer_.Run(stop_); });
-  work_thread_ = std::thread([this] { Work(); });
-  WaitUntil(10s, [this] { return informer_.Synced(); });
-}
-
-NodeSimulator::~NodeSimulator() {
-  stop_ = true;
-  watch_thread_.join();
-  work_thread_.join();
-}
-
-std::map<std::string, int> NodeSimulator::DispatchCounts() {
-  std::lock_guard l(mutex_);
-  std::map<std::string, int> out;
-  for (const auto &d : dispatches_) ++out[d.node];
-  return out;
-}
-
-void NodeSimulator::OnChange() {
-  std::lock_guard l(mutex_);
-  int busy = 0;
-  for (const auto &osi : informer_.Snapshot()) {
-    const auto &spec = osi["spec"];
-    const std::string status = spec.value("nodestatus", "idle");
-    const long long gen = osi["metadata"].value("generation", 0LL);
-    const bool failed = osi.contains("status") && osi["status"].value("phase", "") == "Failed" &&
-                        osi["status"].value("observedGeneration", 0LL) == gen;
-    if (status == "idle" || failed) continue;
-    ++busy;
-    const std::string name = osi["metadata"]["name"];
-    if (seen_.insert({name, gen}).second) {
-      const Json owner = spec.value("namespacedname", Json::object());
-      dispatches_.push_back({name, status, spec.value("osversion", ""), owner.value("name", "")});
-      due_.emplace_back(std::chrono::steady_clock::now() + work_, osi);
-    }
-  }
-  max_busy_ = std::max(max_busy_, busy);
-}
-
-bool NodeSimulator::Finish(const Json &osi) {
-  const std::string name = osi["metadata"]["name"];
-  const Json &spec = osi["spec"];
-  bool fail;
-  {
-    std::lock_guard l(mutex_);
-    fail = fail_.contains(name);
-  }
-  const long long gen = osi["metadata"].value("generation", 0LL);
-  if (fail) {
-    return api_
-        .MergePatch(kube::kOSInstances, "default", name,
-                    Json{{"status",
-                          {{"phase", "Failed"},
-                           {"observedGeneration", gen},
-                           {"message", "simulated failure"}}}},
-                    "status")
-        .has_value();
-  }
-  if (spec.value("nodestatus", "") != "config") {
-    auto r = api_.MergePatch(
-        kube::kNodes, "", name,
-        Json{{"status", {{"nodeInfo", {{"osImage", spec.value("osversion", "")}}}}}}, "status");
-    if (!r) return false;
-  }
-  auto idle = api_.MergePatch(kube::kOSInstances, "default", name,
-                              Json{{"spec", {{"nodestatus", "idle"}}}});
-  if (!idle) return false;
-  Json status = {{"phase", "Succeeded"},
-                 {"observedGeneration", (*idle)["metadata"].value("generation", gen)},
-                 {"sysconfigs", spec.value("sysconfigs", Json())},
-                 {"upgradeconfigs", spec.value("upgradeconfigs", Json())}};
-  return api_.MergePatch(kube::kOSInstances, "default", name, Json{{"status", status}}, "status")
-      .has_value();
-}
-
-void NodeSimulator::Work() {
-  while (!stop_.load()) {
-    std::vector<Json> ready;
-    {
-      std::lock_guard l(mutex_);
-      const auto now = std::chrono::steady_clock::now();
-      for (auto it = due_.begin(); it != due_.end();) {
-        if (it->first <= now) {
-          ready.push_back(it->second);
-          it = due_.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
-    for (const Json &osi : ready) {
-      if (!Finish(osi)) {  // the apiserver may be restarting: try again shortly
-        std::lock_guard l(mutex_);
-        due_.emplace_back(std::chrono::steady_clock::now() + 200ms, osi);
-      }
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-}
-
 void KubeTest::SetUp() {
-  const char *dir = std::getenv("KUBEOS_CLUSTER_DIR");
+  const char* dir = std::getenv("KUBEOS_CLUSTER_DIR");
   cluster_dir_ = dir != nullptr ? dir : "/tmp/kubeos-cluster";
   auto config = kube::LoadKubeConfig(cluster_dir_ + "/kubeconfig");
   ASSERT_TRUE(config) << "cluster not up (tests/kube/cluster up): " << config.error().message;
@@ -143,22 +30,22 @@ void KubeTest::TearDown() {
 }
 
 void KubeTest::Clean() {
-  for (const auto *r : {&kube::kOS, &kube::kOSInstances}) {
+  for (const auto* r : {&kube::kOS, &kube::kOSInstances}) {
     auto list = api_->List(*r, "default", {});
     ASSERT_TRUE(list) << list.error().ToString();
-    for (const auto &o : (*list)["items"]) (void)api_->Delete(*r, "default", o["metadata"]["name"]);
+    for (const auto& o : (*list)["items"]) (void)api_->Delete(*r, "default", o["metadata"]["name"]);
   }
   auto nodes = api_->List(kube::kNodes, "", {});
   ASSERT_TRUE(nodes) << nodes.error().ToString();
-  for (const auto &o : (*nodes)["items"])
+  for (const auto& o : (*nodes)["items"])
     (void)api_->Delete(kube::kNodes, "", o["metadata"]["name"]);
   (void)api_->Delete(kube::kLeases, "default", "kubeos-operator");
   if (auto events = api_->List(kube::kEvents, "default", {})) {
-    for (const auto &e : (*events)["items"])
+    for (const auto& e : (*events)["items"])
       (void)api_->Delete(kube::kEvents, "default", e["metadata"]["name"]);
   }
   ASSERT_TRUE(WaitUntil(20s, [&] {
-    for (const auto *r : {&kube::kOS, &kube::kOSInstances, &kube::kNodes}) {
+    for (const auto* r : {&kube::kOS, &kube::kOSInstances, &kube::kNodes}) {
       auto l = api_->List(*r, r->namespaced ? "default" : "", {});
       if (!l || !(*l)["items"].empty()) return false;
     }
@@ -166,7 +53,7 @@ void KubeTest::Clean() {
   }));
 }
 
-void KubeTest::AddNode(const std::string &name, const std::string &os_image,
+void KubeTest::AddNode(const std::string& name, const std::string& os_image,
                        std::map<std::string, std::string> labels) {
   Json node = {
       {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}, {"labels", labels}}}};
@@ -176,7 +63,7 @@ void KubeTest::AddNode(const std::string &name, const std::string &os_image,
   ASSERT_TRUE(r) << r.error().ToString();
 }
 
-std::string KubeTest::NodeImage(const std::string &name) {
+std::string KubeTest::NodeImage(const std::string& name) {
   auto n = api_->Get(kube::kNodes, "", name);
   if (!n) return "";
   return (*n)["status"]["nodeInfo"].value("osImage", "");
@@ -202,8 +89,8 @@ pid_t KubeTest::StartOperator(std::vector<std::string> args) {
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
-    std::vector<char *> cargv;
-    for (auto &a : argv) cargv.push_back(a.data());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
     execv(cargv[0], cargv.data());
     _exit(127);
@@ -223,10 +110,10 @@ void KubeTest::StopOperator(pid_t pid) {
   waitpid(pid, &status, 0);
 }
 
-int KubeTest::Kubectl(const std::string &args, std::string *out) {
+int KubeTest::Kubectl(const std::string& args, std::string* out) {
   const std::string cmd = "HOME=" + cluster_dir_ + "/home KUBECONFIG=" + cluster_dir_ +
                           "/kubeconfig /usr/bin/kubectl " + args + " 2>&1";
-  FILE *p = popen(cmd.c_str(), "r");
+  FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   std::string text;
   std::array<char, 4096> buf;
@@ -236,31 +123,31 @@ int KubeTest::Kubectl(const std::string &args, std::string *out) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-Json KubeTest::Os(const std::string &name) {
+Json KubeTest::Os(const std::string& name) {
   auto r = api_->Get(kube::kOS, "default", name);
   return r ? *r : Json();
 }
 
-bool KubeTest::OsCondition(const std::string &name, const std::string &type) {
+bool KubeTest::OsCondition(const std::string& name, const std::string& type) {
   Json os = Os(name);
   if (!os.contains("status") || !os["status"].contains("conditions")) return false;
-  for (const auto &c : os["status"]["conditions"]) {
+  for (const auto& c : os["status"]["conditions"]) {
     if (c["type"] == type) return c["status"] == "True";
   }
   return false;
 }
 
-std::vector<Json> KubeTest::Events(const std::string &reason) {
+std::vector<Json> KubeTest::Events(const std::string& reason) {
   std::vector<Json> out;
   auto l = api_->List(kube::kEvents, "default", {});
   if (!l) return out;
-  for (const auto &e : (*l)["items"]) {
+  for (const auto& e : (*l)["items"]) {
     if (e.value("reason", "") == reason) out.push_back(e);
   }
   return out;
 }
 
-std::string KubeTest::ApplySeed(const std::string &file) {
+std::string KubeTest::ApplySeed(const std::string& file) {
   std::string out;
   const std::string path = std::string(KUBEOS_SEED_DIR) + "/" + file;
   EXPECT_EQ(Kubectl("apply -f " + path, &out), 0) << out;

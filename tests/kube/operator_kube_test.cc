@@ -30,13 +30,13 @@ TEST_F(OperatorKubeTest, SeedUpgradeYamlUpgradesEveryWorkerWithinMaxUnavailable)
   EXPECT_EQ(NodeImage("master"), "KubeOS 1.0.0");  // control plane excluded
   EXPECT_LE(sim.MaxBusy(), 2);
   EXPECT_EQ(sim.MaxBusy(), 2);
-  for (const auto &d : sim.Dispatches()) {
+  for (const auto& d : sim.Dispatches()) {
     EXPECT_EQ(d.nodestatus, "upgrade");
     EXPECT_EQ(d.owner, "os-sample");
   }
   auto counts = sim.DispatchCounts();
   EXPECT_EQ(counts.size(), 4u);
-  for (const auto &[node, n] : counts) EXPECT_EQ(n, 1) << node;
+  for (const auto& [node, n] : counts) EXPECT_EQ(n, 1) << node;
   Json os = Os("os-sample");
   EXPECT_EQ(os["spec"]["timeinterval"], 15);  // CRD default
   EXPECT_EQ(os["status"]["updated"], 4);
@@ -64,7 +64,7 @@ TEST_F(OperatorKubeTest, SeedConfigYamlConfiguresOnlyNodesAtOsversion) {
   ASSERT_TRUE(WaitUntil(60s, [&] { return OsCondition("os-sample", "Complete"); }));
   auto counts = sim.DispatchCounts();
   EXPECT_EQ(counts, (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
-  for (const auto &d : sim.Dispatches()) EXPECT_EQ(d.nodestatus, "config");
+  for (const auto& d : sim.Dispatches()) EXPECT_EQ(d.nodestatus, "config");
   auto osi = api_->Get(kube::kOSInstances, "default", "a");
   ASSERT_TRUE(osi);
   EXPECT_EQ((*osi)["status"]["sysconfigs"]["version"], "v2");
@@ -82,7 +82,7 @@ TEST_F(OperatorKubeTest, SeedRollbackYamlRollsWorkersBack) {
   ASSERT_TRUE(WaitUntil(60s, [&] { return OsCondition("os-sample", "Complete"); }));
   EXPECT_EQ(NodeImage("a"), "KubeOS 1.0.0");
   EXPECT_EQ(NodeImage("b"), "KubeOS 1.0.0");
-  for (const auto &d : sim.Dispatches()) EXPECT_EQ(d.nodestatus, "rollback");
+  for (const auto& d : sim.Dispatches()) EXPECT_EQ(d.nodestatus, "rollback");
   EXPECT_EQ(sim.Dispatches().size(), 2u);
 }
 
@@ -98,7 +98,7 @@ class OperatorKubeScenarioTest : public KubeTest {
  protected:
   // Applies an OS (upgrade to v2 unless |extra| overrides) from inline YAML
   // through kubectl.
-  void Apply(const std::string &name, const std::string &extra) {
+  void Apply(const std::string& name, const std::string& extra) {
     const std::string yaml =
         "apiVersion: upgrade.openeuler.org/v1alpha1\nkind: OS\nmetadata:\n  "
         "name: " +
@@ -137,7 +137,7 @@ TEST_F(OperatorKubeScenarioTest, NodeSelectorPicksNodesAsTheSeedSays) {
            OsCondition("unset", "Complete");
   }));
   std::map<std::string, std::string> owner;
-  for (const auto &d : sim.Dispatches()) owner[d.node] = d.owner;
+  for (const auto& d : sim.Dispatches()) owner[d.node] = d.owner;
   EXPECT_EQ(owner, (std::map<std::string, std::string>{
                        {"plain", "unset"}, {"empty", "by-empty"}, {"tagged", "by-value"}}));
 }
@@ -211,7 +211,7 @@ TEST_F(OperatorKubeScenarioTest, FailureBudgetHaltsTheRolloutUntilTheSpecChanges
 
 std::string Metrics(int port) {
   std::string cmd = "curl -sf http://127.0.0.1:" + std::to_string(port) + "/metrics";
-  FILE *p = popen(cmd.c_str(), "r");
+  FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
   while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
@@ -219,7 +219,7 @@ std::string Metrics(int port) {
   return out;
 }
 
-double MetricValue(const std::string &text, const std::string &name) {
+double MetricValue(const std::string& text, const std::string& name) {
   auto pos = text.find("\n" + name + " ");
   if (pos == std::string::npos) return -1;
   return std::atof(text.c_str() + pos + name.size() + 2);
@@ -244,7 +244,7 @@ TEST_F(OperatorKubeScenarioTest, SurvivesAnExpiredWatchAndAnApiserverRestartWith
   ASSERT_EQ(std::system((cluster + " compact >/dev/null").c_str()), 0);
   ASSERT_EQ(std::system((cluster + " restart >/dev/null").c_str()), 0);
   ASSERT_TRUE(WaitUntil(90s, [&] { return OsCondition("os", "Complete"); }));
-  for (const auto &[node, n] : sim.DispatchCounts()) EXPECT_EQ(n, 1) << node;
+  for (const auto& [node, n] : sim.DispatchCounts()) EXPECT_EQ(n, 1) << node;
   EXPECT_EQ(sim.DispatchCounts().size(), 4u);
   EXPECT_LE(sim.MaxBusy(), 2);
   std::string m = Metrics(18931);
@@ -256,7 +256,7 @@ TEST_F(OperatorKubeScenarioTest, TwoReplicasElectOneLeader) {
   NodeSimulator sim(*api_, 500ms);
   const std::vector<std::string> common = {"--leader-elect", "--lease-namespace", "default",
                                            "--lease-duration", "4"};
-  auto args = [&](const char *id, const char *port) {
+  auto args = [&](const char* id, const char* port) {
     auto a = common;
     a.insert(a.end(), {"--identity", id, "--metrics-address", port});
     return a;
@@ -277,7 +277,7 @@ TEST_F(OperatorKubeScenarioTest, TwoReplicasElectOneLeader) {
   }));
   Apply("os", "  maxunavailable: 1\n  timeinterval: 0\n");
   ASSERT_TRUE(WaitUntil(60s, [&] { return OsCondition("os", "Complete"); }));
-  for (const auto &[node, n] : sim.DispatchCounts()) EXPECT_EQ(n, 1) << node;
+  for (const auto& [node, n] : sim.DispatchCounts()) EXPECT_EQ(n, 1) << node;
   // The leader goes away: the other replica takes over.
   if (holder == "one") {
     StopOperator(one);

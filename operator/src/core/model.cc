@@ -4,26 +4,26 @@
 namespace kubeos::op {
 namespace {
 
-std::string Str(const Json &j, const char *key) {
+std::string Str(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
   return j[key].get<std::string>();
 }
 
-std::int64_t Int(const Json &j, const char *key, std::int64_t fallback) {
+std::int64_t Int(const Json& j, const char* key, std::int64_t fallback) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return fallback;
   return j[key].get<std::int64_t>();
 }
 
-Json Member(const Json &j, const char *key) {
+Json Member(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key)) return Json();
   return j[key];
 }
 
 }  // namespace
 
-std::string ConfigVersion(const Json &block) { return Str(block, "version"); }
+std::string ConfigVersion(const Json& block) { return Str(block, "version"); }
 
-OsObject ParseOs(const Json &j) {
+OsObject ParseOs(const Json& j) {
   OsObject o;
   const Json meta = Member(j, "metadata");
   const Json spec = Member(j, "spec");
@@ -48,19 +48,19 @@ OsObject ParseOs(const Json &j) {
   return o;
 }
 
-NodeObject ParseNode(const Json &j) {
+NodeObject ParseNode(const Json& j) {
   NodeObject n;
   const Json meta = Member(j, "metadata");
   n.name = Str(meta, "name");
   if (auto labels = Member(meta, "labels"); labels.is_object()) {
-    for (const auto &[k, v] : labels.items())
+    for (const auto& [k, v] : labels.items())
       n.labels[k] = v.is_string() ? v.get<std::string>() : "";
   }
   n.os_image = Str(Member(Member(j, "status"), "nodeInfo"), "osImage");
   return n;
 }
 
-OsInstanceObject ParseOsInstance(const Json &j) {
+OsInstanceObject ParseOsInstance(const Json& j) {
   OsInstanceObject o;
   const Json meta = Member(j, "metadata");
   const Json spec = Member(j, "spec");

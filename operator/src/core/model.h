@@ -56,12 +56,12 @@ struct OsInstanceObject {
   Json spec;  // raw spec, for building patches
 };
 
-OsObject ParseOs(const Json &j);
-NodeObject ParseNode(const Json &j);
-OsInstanceObject ParseOsInstance(const Json &j);
+OsObject ParseOs(const Json& j);
+NodeObject ParseNode(const Json& j);
+OsInstanceObject ParseOsInstance(const Json& j);
 
 // "version" of a sysconfigs block; absent and "" are both "" (seed: an empty
 // version is a value).
-std::string ConfigVersion(const Json &block);
+std::string ConfigVersion(const Json& block);
 
 }  // namespace kubeos::op

@@ -13,12 +13,12 @@ namespace {
 using std::chrono::seconds;
 using Clock = std::chrono::system_clock;
 
-bool UpgradeLike(const OsObject &os) { return os.opstype == "upgrade" || os.opstype == "rollback"; }
+bool UpgradeLike(const OsObject& os) { return os.opstype == "upgrade" || os.opstype == "rollback"; }
 
 // What the operator knows about one selected node.
 struct NodeState {
-  const NodeObject *node = nullptr;
-  const OsInstanceObject *osi = nullptr;
+  const NodeObject* node = nullptr;
+  const OsInstanceObject* osi = nullptr;
   bool eligible = false;        // counts towards this OS's total
   bool busy = false;            // in an operation for this OS
   bool busy_elsewhere = false;  // in an operation for another OS
@@ -27,7 +27,7 @@ struct NodeState {
   bool needs_work = false;
 };
 
-NodeState Classify(const OsObject &os, const NodeObject &node, const OsInstanceObject *osi) {
+NodeState Classify(const OsObject& os, const NodeObject& node, const OsInstanceObject* osi) {
   NodeState s{&node, osi};
   const bool owned = osi != nullptr && osi->owner_ns == os.ns && osi->owner_name == os.name;
   // The node side reported that the work it holds now failed; that ends the
@@ -62,29 +62,29 @@ NodeState Classify(const OsObject &os, const NodeObject &node, const OsInstanceO
 // A merge-patch value that turns |old| into |fresh| entirely: keys of |old|
 // missing from |fresh| are deleted, so no field of an earlier config leaks into
 // the new one.
-Json ReplaceBlock(const Json &old, const Json &fresh) {
+Json ReplaceBlock(const Json& old, const Json& fresh) {
   if (fresh.is_null()) return nullptr;
   Json out = fresh;
   if (old.is_object()) {
-    for (const auto &[k, v] : old.items()) {
+    for (const auto& [k, v] : old.items()) {
       if (!out.contains(k)) out[k] = nullptr;
     }
   }
   return out;
 }
 
-Json DropNulls(const Json &j) {
+Json DropNulls(const Json& j) {
   if (!j.is_object()) return j;
   Json out = Json::object();
-  for (const auto &[k, v] : j.items()) {
+  for (const auto& [k, v] : j.items()) {
     if (!v.is_null()) out[k] = DropNulls(v);
   }
   return out;
 }
 
-Json DispatchSpec(const OsObject &os, const OsInstanceObject *osi) {
+Json DispatchSpec(const OsObject& os, const OsInstanceObject* osi) {
   const Json old_spec = osi != nullptr ? osi->spec : Json::object();
-  auto old_block = [&](const char *key) {
+  auto old_block = [&](const char* key) {
     return old_spec.is_object() && old_spec.contains(key) ? old_spec[key] : Json();
   };
   Json spec = {{"namespacedname", {{"name", os.name}, {"namespace", os.ns}}},
@@ -107,7 +107,7 @@ Json DispatchSpec(const OsObject &os, const OsInstanceObject *osi) {
   return spec;
 }
 
-Dispatch MakeDispatch(const OsObject &os, const NodeState &s) {
+Dispatch MakeDispatch(const OsObject& os, const NodeState& s) {
   Json spec = DispatchSpec(os, s.osi);
   if (s.osi == nullptr) {
     Json obj = {{"apiVersion", "upgrade.openeuler.org/v1alpha1"},
@@ -128,19 +128,19 @@ struct Conditions {
   std::string now;
   std::int64_t generation;
 
-  [[nodiscard]] bool WasTrue(const std::string &type) const {
+  [[nodiscard]] bool WasTrue(const std::string& type) const {
     if (!previous.is_array()) return false;
-    for (const auto &c : previous) {
+    for (const auto& c : previous) {
       if (c.value("type", "") == type) return c.value("status", "") == "True";
     }
     return false;
   }
-  void Set(const std::string &type, bool on, const std::string &reason,
-           const std::string &message) {
+  void Set(const std::string& type, bool on, const std::string& reason,
+           const std::string& message) {
     const std::string status = on ? "True" : "False";
     std::string since = now;
     if (previous.is_array()) {
-      for (const auto &c : previous) {
+      for (const auto& c : previous) {
         if (c.value("type", "") == type && c.value("status", "") == status) {
           since = c.value("lastTransitionTime", now);
         }
@@ -155,17 +155,17 @@ struct Conditions {
   }
 };
 
-std::vector<std::string> StringList(const Json &status, const char *key) {
+std::vector<std::string> StringList(const Json& status, const char* key) {
   std::vector<std::string> out;
   if (status.is_object() && status.contains(key) && status[key].is_array()) {
-    for (const auto &v : status[key]) {
+    for (const auto& v : status[key]) {
       if (v.is_string()) out.push_back(v.get<std::string>());
     }
   }
   return out;
 }
 
-std::optional<Clock::time_point> StatusTime(const Json &status, const char *key) {
+std::optional<Clock::time_point> StatusTime(const Json& status, const char* key) {
   if (!status.is_object() || !status.contains(key) || !status[key].is_string()) return std::nullopt;
   return ParseTime(status[key].get<std::string>());
 }
@@ -186,9 +186,9 @@ std::string FormatTime(Clock::time_point t) {
   return buf;
 }
 
-std::optional<Clock::time_point> ParseTime(const std::string &s) {
+std::optional<Clock::time_point> ParseTime(const std::string& s) {
   std::tm tm{};
-  const char *end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (end == nullptr) return std::nullopt;
   return Clock::from_time_t(timegm(&tm));
 }
@@ -198,7 +198,7 @@ Json SwapGrubModels(Json sysconfigs) {
       !sysconfigs["configs"].is_array()) {
     return sysconfigs;
   }
-  for (auto &c : sysconfigs["configs"]) {
+  for (auto& c : sysconfigs["configs"]) {
     if (!c.is_object()) continue;
     const std::string model = c.value("model", "");
     if (model == "grub.cmdline.current") c["model"] = "grub.cmdline.next";
@@ -207,12 +207,12 @@ Json SwapGrubModels(Json sysconfigs) {
   return sysconfigs;
 }
 
-Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
-               const std::map<std::string, OsInstanceObject> &osinstances,
-               const std::map<std::string, std::string> &conflicts, const Now &now,
-               const ReconcileOptions &options) {
+Plan Reconcile(const OsObject& os, const std::vector<NodeObject>& nodes,
+               const std::map<std::string, OsInstanceObject>& osinstances,
+               const std::map<std::string, std::string>& conflicts, const Now& now,
+               const ReconcileOptions& options) {
   Plan plan;
-  const Json &old = os.status;
+  const Json& old = os.status;
   const std::string now_text = FormatTime(now.utc);
   Conditions conds{old.is_object() && old.contains("conditions") ? old["conditions"] : Json(),
                    Json::array(), now_text, os.generation};
@@ -224,14 +224,14 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
 
   // Classify every selected node.
   std::vector<NodeState> states;
-  for (const NodeObject *n : SelectedNodes(os, nodes)) {
+  for (const NodeObject* n : SelectedNodes(os, nodes)) {
     auto it = osinstances.find(n->name);
     states.push_back(Classify(os, *n, it == osinstances.end() ? nullptr : &it->second));
   }
   int total = 0, updated = 0, updating = 0, failed = 0;
-  std::vector<const NodeState *> candidates;
+  std::vector<const NodeState*> candidates;
   std::set<std::string> busy_names;
-  for (const auto &s : states) {
+  for (const auto& s : states) {
     total += s.eligible ? 1 : 0;
     updated += s.done ? 1 : 0;
     updating += s.busy ? 1 : 0;
@@ -242,8 +242,8 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
 
   // Completion and failure Events for the nodes that were in flight at the last
   // pass.
-  for (const auto &name : StringList(old, "inflight")) {
-    for (const auto &s : states) {
+  for (const auto& name : StringList(old, "inflight")) {
+    for (const auto& s : states) {
       if (s.node->name != name || s.busy) continue;
       if (s.done) {
         plan.events.push_back({"Normal", "Completed", os.opstype + " of node " + name + " done"});
@@ -253,11 +253,11 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
     }
   }
 
-  auto finish = [&](const std::string &progress_reason, const std::string &progress_message) {
+  auto finish = [&](const std::string& progress_reason, const std::string& progress_message) {
     const bool complete =
         candidates.empty() && updating == 0 && failed == 0 && !conflicts.contains(os.Key());
     std::vector<std::string> inflight(busy_names.begin(), busy_names.end());
-    for (const auto &d : plan.dispatches) {
+    for (const auto& d : plan.dispatches) {
       if (!busy_names.contains(d.node)) inflight.push_back(d.node);
     }
     const bool progressing = !plan.dispatches.empty() || updating > 0 ||
@@ -275,9 +275,9 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
   };
   // A blocking condition: raise it, emit its Event on the transition, dispatch
   // nothing.
-  auto block = [&](const std::string &type, const std::string &reason, const std::string &message) {
+  auto block = [&](const std::string& type, const std::string& reason, const std::string& message) {
     if (!conds.WasTrue(type)) plan.events.push_back({"Warning", reason, message});
-    for (const char *t : {"Conflict", "Degraded", "Halted", "WaitingForWindow"}) {
+    for (const char* t : {"Conflict", "Degraded", "Halted", "WaitingForWindow"}) {
       if (t != type) conds.Set(t, false, "None", "");
     }
     conds.Set(type, true, reason, message);
@@ -313,14 +313,14 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
       return plan;
     }
   }
-  for (const char *t : {"Conflict", "Halted", "WaitingForWindow"}) conds.Set(t, false, "None", "");
+  for (const char* t : {"Conflict", "Halted", "WaitingForWindow"}) conds.Set(t, false, "None", "");
   conds.Set("Degraded", failed > 0, failed > 0 ? "NodesFailed" : "None",
             failed > 0 ? std::to_string(failed) + " nodes failed" : "");
 
   // how many nodes may be in an operation at once.
   const int limit = std::min(os.maxunavailable, total);
   const seconds interval(os.timeinterval);
-  auto dispatch = [&](const NodeState &s) {
+  auto dispatch = [&](const NodeState& s) {
     plan.dispatches.push_back(MakeDispatch(os, s));
     plan.events.push_back(
         {"Normal", "Dispatched",
@@ -331,8 +331,8 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
   if (os.executionmode == "serial") {
     // A batch of up to |limit| nodes, run one after another.
     std::vector<std::string> batch;
-    for (const auto &name : StringList(old, "batch")) {
-      for (const auto &s : states) {
+    for (const auto& name : StringList(old, "batch")) {
+      for (const auto& s : states) {
         if (s.node->name == name && (s.busy || s.needs_work)) batch.push_back(name);
       }
     }
@@ -350,9 +350,9 @@ Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
     status["batch"] = batch;
     if (updating == 0 && !batch.empty()) {
       auto last = StatusTime(old, "lastDispatchTime");
-      const NodeState *next = nullptr;
-      for (const auto &name : batch) {
-        for (const auto *c : candidates) {
+      const NodeState* next = nullptr;
+      for (const auto& name : batch) {
+        for (const auto* c : candidates) {
           if (next == nullptr && c->node->name == name) next = c;
         }
       }

@@ -47,15 +47,15 @@ struct Plan {
   std::optional<std::chrono::seconds> requeue_after;  // nullopt: only on the next change
 };
 
-Plan Reconcile(const OsObject &os, const std::vector<NodeObject> &nodes,
-               const std::map<std::string, OsInstanceObject> &osinstances,
-               const std::map<std::string, std::string> &conflicts, const Now &now,
-               const ReconcileOptions &options);
+Plan Reconcile(const OsObject& os, const std::vector<NodeObject>& nodes,
+               const std::map<std::string, OsInstanceObject>& osinstances,
+               const std::map<std::string, std::string>& conflicts, const Now& now,
+               const ReconcileOptions& options);
 
 // RFC 3339 UTC with seconds ("2026-11-25T18:00:00Z") and back; nullopt when
 // unparsable.
 std::string FormatTime(std::chrono::system_clock::time_point t);
-std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string &s);
+std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string& s);
 
 // sysconfigs for after the reboot: grub.cmdline.current and .next swap roles
 // because the running slot changes.

@@ -9,7 +9,7 @@ namespace {
 
 enum class Format { kInvalid, kDateTime, kTime };
 
-Format FormatOf(const std::string &s) {
+Format FormatOf(const std::string& s) {
   static const std::regex kDateTime(R"(^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$)");
   static const std::regex kTime(R"(^\d{2}:\d{2}:\d{2}$)");
   if (std::regex_match(s, kDateTime)) return Format::kDateTime;
@@ -17,7 +17,7 @@ Format FormatOf(const std::string &s) {
   return Format::kInvalid;
 }
 
-bool InRange(const std::string &s, Format f) {
+bool InRange(const std::string& s, Format f) {
   int y = 2000, mo = 1, d = 1, h = 0, mi = 0, se = 0;
   if (f == Format::kDateTime) {
     std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &se);
@@ -31,7 +31,7 @@ bool InRange(const std::string &s, Format f) {
   return h <= 23 && mi <= 59 && se <= 59;
 }
 
-std::string Render(const LocalTime &t, Format f) {
+std::string Render(const LocalTime& t, Format f) {
   char buf[32];
   if (f == Format::kDateTime) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month, t.day, t.hour,
@@ -44,7 +44,7 @@ std::string Render(const LocalTime &t, Format f) {
 
 }  // namespace
 
-Status ValidateTimeWindow(const TimeWindow &w) {
+Status ValidateTimeWindow(const TimeWindow& w) {
   if (w.start.empty() && w.end.empty()) return {};
   if (w.start.empty() || w.end.empty()) {
     return Fail(Errc::kInvalidArgs,
@@ -66,7 +66,7 @@ Status ValidateTimeWindow(const TimeWindow &w) {
   return {};
 }
 
-bool InsideTimeWindow(const TimeWindow &w, const LocalTime &now) {
+bool InsideTimeWindow(const TimeWindow& w, const LocalTime& now) {
   if (w.start.empty() && w.end.empty()) return true;
   const Format f = FormatOf(w.start);
   // Zero-padded fixed-width renderings compare like the times they denote.

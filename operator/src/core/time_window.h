@@ -22,10 +22,10 @@ struct TimeWindow {
 // Checks the rules of: both set or both empty, one of the two formats,
 // the same format in both, valid ranges, start != end, and start < end for the
 // dated format.
-Status ValidateTimeWindow(const TimeWindow &w);
+Status ValidateTimeWindow(const TimeWindow& w);
 
 // Whether |now| is inside the (validated) window; bounds are exclusive as
 // upstream. A daily window whose start is after its end crosses midnight.
-bool InsideTimeWindow(const TimeWindow &w, const LocalTime &now);
+bool InsideTimeWindow(const TimeWindow& w, const LocalTime& now);
 
 }  // namespace kubeos::op

@@ -9,21 +9,21 @@ namespace kubeos::kube {
 namespace {
 
 struct CurlDeleter {
-  void operator()(CURL *c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist *l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
-std::string Escape(const std::string &s) {
+std::string Escape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
-      static const char *kHex = "0123456789ABCDEF";
+      static const char* kHex = "0123456789ABCDEF";
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 15];
@@ -32,28 +32,28 @@ std::string Escape(const std::string &s) {
   return out;
 }
 
-size_t AppendBody(char *data, size_t size, size_t n, void *user) {
-  static_cast<std::string *>(user)->append(data, size * n);
+size_t AppendBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
   return size * n;
 }
 
-void SetBlob(CURL *c, CURLoption option, const std::string &data) {
-  curl_blob blob{const_cast<char *>(data.data()), data.size(), CURL_BLOB_COPY};
+void SetBlob(CURL* c, CURLoption option, const std::string& data) {
+  curl_blob blob{const_cast<char*>(data.data()), data.size(), CURL_BLOB_COPY};
   curl_easy_setopt(c, option, &blob);
 }
 
 // Splits a watch stream into lines and hands each decoded event on.
 struct WatchState {
   std::string buffer;
-  const std::function<bool(const WatchEvent &)> *on_event = nullptr;
-  const std::atomic<bool> *stop = nullptr;
+  const std::function<bool(const WatchEvent&)>* on_event = nullptr;
+  const std::atomic<bool>* stop = nullptr;
   bool stopped_by_callback = false;
   long status = 0;
   std::string error_body;
 };
 
-size_t WatchWrite(char *data, size_t size, size_t n, void *user) {
-  auto *st = static_cast<WatchState *>(user);
+size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
+  auto* st = static_cast<WatchState*>(user);
   if (st->status != 200) {  // an error response: keep the Status body
     st->error_body.append(data, size * n);
     return size * n;
@@ -75,8 +75,8 @@ size_t WatchWrite(char *data, size_t size, size_t n, void *user) {
   return size * n;
 }
 
-size_t WatchHeader(char *data, size_t size, size_t n, void *user) {
-  auto *st = static_cast<WatchState *>(user);
+size_t WatchHeader(char* data, size_t size, size_t n, void* user) {
+  auto* st = static_cast<WatchState*>(user);
   std::string line(data, size * n);
   if (line.rfind("HTTP/", 0) == 0) {
     auto sp = line.find(' ');
@@ -85,14 +85,14 @@ size_t WatchHeader(char *data, size_t size, size_t n, void *user) {
   return size * n;
 }
 
-int WatchProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<WatchState *>(user)->stop->load() ? 1 : 0;
+int WatchProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<WatchState*>(user)->stop->load() ? 1 : 0;
 }
 
 }  // namespace
 
-std::string ResourcePath(const Resource &r, const std::string &ns, const std::string &name,
-                         const std::string &subresource) {
+std::string ResourcePath(const Resource& r, const std::string& ns, const std::string& name,
+                         const std::string& subresource) {
   std::string p = r.group_version_path;
   if (r.namespaced && !ns.empty()) p += "/namespaces/" + ns;
   p += "/" + r.plural;
@@ -105,8 +105,8 @@ CurlKubeApi::CurlKubeApi(KubeConfig config) : config_(std::move(config)) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-void CurlKubeApi::ConfigureHandle(void *handle, bool force_token_reload) {
-  auto *c = static_cast<CURL *>(handle);
+void CurlKubeApi::ConfigureHandle(void* handle, bool force_token_reload) {
+  auto* c = static_cast<CURL*>(handle);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   if (!config_.ca_data.empty()) SetBlob(c, CURLOPT_CAINFO_BLOB, config_.ca_data);
@@ -129,17 +129,17 @@ void CurlKubeApi::ConfigureHandle(void *handle, bool force_token_reload) {
   }
 }
 
-KubeResult<CurlKubeApi::Response> CurlKubeApi::Send(const std::string &method,
-                                                    const std::string &path_and_query,
-                                                    const std::string &content_type,
-                                                    const std::string &body) {
+KubeResult<CurlKubeApi::Response> CurlKubeApi::Send(const std::string& method,
+                                                    const std::string& path_and_query,
+                                                    const std::string& content_type,
+                                                    const std::string& body) {
   for (int attempt = 0;; ++attempt) {
     CurlPtr c(curl_easy_init());
     if (!c) return std::unexpected(KubeError{0, "", "curl_easy_init failed"});
     ConfigureHandle(c.get(), attempt > 0);
     std::string url = config_.server + path_and_query;
     Response resp;
-    curl_slist *raw_headers = curl_slist_append(nullptr, "Accept: application/json");
+    curl_slist* raw_headers = curl_slist_append(nullptr, "Accept: application/json");
     if (!content_type.empty()) {
       raw_headers = curl_slist_append(raw_headers, ("Content-Type: " + content_type).c_str());
     }
@@ -167,8 +167,8 @@ KubeResult<CurlKubeApi::Response> CurlKubeApi::Send(const std::string &method,
   }
 }
 
-KubeResult<Json> CurlKubeApi::SendJson(const std::string &method, const std::string &path_and_query,
-                                       const std::string &content_type, const Json *body) {
+KubeResult<Json> CurlKubeApi::SendJson(const std::string& method, const std::string& path_and_query,
+                                       const std::string& content_type, const Json* body) {
   auto resp = Send(method, path_and_query, content_type, body != nullptr ? body->dump() : "");
   if (!resp) return std::unexpected(resp.error());
   Json j = Json::parse(resp->body, nullptr, false);
@@ -181,13 +181,13 @@ KubeResult<Json> CurlKubeApi::SendJson(const std::string &method, const std::str
   return j;
 }
 
-KubeResult<Json> CurlKubeApi::Get(const Resource &r, const std::string &ns,
-                                  const std::string &name) {
+KubeResult<Json> CurlKubeApi::Get(const Resource& r, const std::string& ns,
+                                  const std::string& name) {
   return SendJson("GET", ResourcePath(r, ns, name), "", nullptr);
 }
 
-KubeResult<Json> CurlKubeApi::List(const Resource &r, const std::string &ns,
-                                   const ListOptions &options) {
+KubeResult<Json> CurlKubeApi::List(const Resource& r, const std::string& ns,
+                                   const ListOptions& options) {
   Json all;
   std::string cont;
   do {
@@ -203,35 +203,35 @@ KubeResult<Json> CurlKubeApi::List(const Resource &r, const std::string &ns,
       all = *page;
       all["items"] = Json::array();
     }
-    for (auto &item : (*page)["items"]) all["items"].push_back(std::move(item));
+    for (auto& item : (*page)["items"]) all["items"].push_back(std::move(item));
     all["metadata"]["resourceVersion"] = (*page)["metadata"].value("resourceVersion", "");
     cont = (*page)["metadata"].value("continue", "");
   } while (!cont.empty());
   return all;
 }
 
-KubeResult<Json> CurlKubeApi::Create(const Resource &r, const std::string &ns, const Json &object) {
+KubeResult<Json> CurlKubeApi::Create(const Resource& r, const std::string& ns, const Json& object) {
   return SendJson("POST", ResourcePath(r, ns), "application/json", &object);
 }
 
-KubeResult<Json> CurlKubeApi::MergePatch(const Resource &r, const std::string &ns,
-                                         const std::string &name, const Json &patch,
-                                         const std::string &subresource) {
+KubeResult<Json> CurlKubeApi::MergePatch(const Resource& r, const std::string& ns,
+                                         const std::string& name, const Json& patch,
+                                         const std::string& subresource) {
   return SendJson("PATCH", ResourcePath(r, ns, name, subresource), "application/merge-patch+json",
                   &patch);
 }
 
-KubeResult<void> CurlKubeApi::Delete(const Resource &r, const std::string &ns,
-                                     const std::string &name) {
+KubeResult<void> CurlKubeApi::Delete(const Resource& r, const std::string& ns,
+                                     const std::string& name) {
   auto resp = SendJson("DELETE", ResourcePath(r, ns, name), "", nullptr);
   if (!resp) return std::unexpected(resp.error());
   return {};
 }
 
-KubeResult<void> CurlKubeApi::Watch(const Resource &r, const std::string &ns,
-                                    const WatchOptions &options,
-                                    const std::function<bool(const WatchEvent &)> &on_event,
-                                    const std::atomic<bool> &stop) {
+KubeResult<void> CurlKubeApi::Watch(const Resource& r, const std::string& ns,
+                                    const WatchOptions& options,
+                                    const std::function<bool(const WatchEvent&)>& on_event,
+                                    const std::atomic<bool>& stop) {
   std::string q = "?watch=1&timeoutSeconds=" + std::to_string(options.timeout_seconds);
   if (options.bookmarks) q += "&allowWatchBookmarks=true";
   if (!options.resource_version.empty())

@@ -9,14 +9,14 @@
 namespace kubeos::kube {
 namespace {
 
-std::string Key(const Json &o) {
-  const auto &m = o["metadata"];
+std::string Key(const Json& o) {
+  const auto& m = o["metadata"];
   return m.value("namespace", "") + "/" + m.value("name", "");
 }
 
 // resourceVersions are opaque, but etcd's are integers; used only to order our
 // own writes against watch events.
-long long RvNumber(const Json &o) {
+long long RvNumber(const Json& o) {
   try {
     return std::stoll(o["metadata"].value("resourceVersion", "0"));
   } catch (...) {
@@ -26,14 +26,14 @@ long long RvNumber(const Json &o) {
 
 }  // namespace
 
-void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool> &stop) {
+void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>& stop) {
   auto end = std::chrono::steady_clock::now() + d;
   while (!stop.load() && std::chrono::steady_clock::now() < end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
-Informer::Informer(KubeApi &api, Resource resource, std::string ns, std::function<void()> on_change)
+Informer::Informer(KubeApi& api, Resource resource, std::string ns, std::function<void()> on_change)
     : api_(api),
       resource_(std::move(resource)),
       ns_(std::move(ns)),
@@ -43,24 +43,24 @@ std::vector<Json> Informer::Snapshot() const {
   std::lock_guard lock(mutex_);
   std::vector<Json> out;
   out.reserve(objects_.size());
-  for (const auto &[k, v] : objects_) out.push_back(v);
+  for (const auto& [k, v] : objects_) out.push_back(v);
   return out;
 }
 
-void Informer::Upsert(const Json &object) {
+void Informer::Upsert(const Json& object) {
   {
     std::lock_guard lock(mutex_);
-    auto &slot = objects_[Key(object)];
+    auto& slot = objects_[Key(object)];
     if (slot.is_null() || RvNumber(object) >= RvNumber(slot)) slot = object;
   }
 }
 
-void Informer::Erase(const std::string &ns, const std::string &name) {
+void Informer::Erase(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mutex_);
   objects_.erase(ns + "/" + name);
 }
 
-void Informer::Run(const std::atomic<bool> &stop) {
+void Informer::Run(const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(200);
   while (!stop.load()) {
     auto list = api_.List(resource_, ns_, {});
@@ -74,7 +74,7 @@ void Informer::Run(const std::atomic<bool> &stop) {
     {
       std::lock_guard lock(mutex_);
       objects_.clear();
-      for (const auto &item : (*list)["items"]) objects_[Key(item)] = item;
+      for (const auto& item : (*list)["items"]) objects_[Key(item)] = item;
       resource_version_ = (*list)["metadata"].value("resourceVersion", "");
     }
     synced_ = true;
@@ -88,14 +88,14 @@ void Informer::Run(const std::atomic<bool> &stop) {
   }
 }
 
-bool Informer::WatchOnce(const std::atomic<bool> &stop) {
+bool Informer::WatchOnce(const std::atomic<bool>& stop) {
   WatchOptions options;
   {
     std::lock_guard lock(mutex_);
     options.resource_version = resource_version_;
   }
   bool expired = false;
-  auto on_event = [&](const WatchEvent &ev) {
+  auto on_event = [&](const WatchEvent& ev) {
     if (ev.type == "ERROR") {
       auto e = ErrorFromStatus(200, ev.object);
       expired = e.Gone();
@@ -106,7 +106,7 @@ bool Informer::WatchOnce(const std::atomic<bool> &stop) {
     {
       std::lock_guard lock(mutex_);
       if (ev.type == "ADDED" || ev.type == "MODIFIED") {
-        auto &slot = objects_[Key(ev.object)];
+        auto& slot = objects_[Key(ev.object)];
         if (slot.is_null() || RvNumber(ev.object) >= RvNumber(slot)) slot = ev.object;
       } else if (ev.type == "DELETED") {
         objects_.erase(Key(ev.object));

@@ -18,10 +18,10 @@ namespace kubeos::kube {
 
 class Informer {
  public:
-  Informer(KubeApi &api, Resource resource, std::string ns, std::function<void()> on_change);
+  Informer(KubeApi& api, Resource resource, std::string ns, std::function<void()> on_change);
 
   // Runs until |stop|; call from its own thread.
-  void Run(const std::atomic<bool> &stop);
+  void Run(const std::atomic<bool>& stop);
 
   [[nodiscard]] std::vector<Json> Snapshot() const;
   [[nodiscard]] bool Synced() const { return synced_.load(); }
@@ -29,13 +29,13 @@ class Informer {
   // Write-through of an object the caller just wrote, so the next pass sees its
   // own writes even before the watch delivers them. Older versions never
   // replace newer ones.
-  void Upsert(const Json &object);
-  void Erase(const std::string &ns, const std::string &name);
+  void Upsert(const Json& object);
+  void Erase(const std::string& ns, const std::string& name);
 
  private:
-  bool WatchOnce(const std::atomic<bool> &stop);  // false when a relist is needed
+  bool WatchOnce(const std::atomic<bool>& stop);  // false when a relist is needed
 
-  KubeApi &api_;
+  KubeApi& api_;
   Resource resource_;
   std::string ns_;
   std::function<void()> on_change_;
@@ -47,6 +47,6 @@ class Informer {
 };
 
 // Sleeps up to |d| but returns early once |stop| is set.
-void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool> &stop);
+void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>& stop);
 
 }  // namespace kubeos::kube

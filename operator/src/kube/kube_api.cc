@@ -10,7 +10,7 @@ std::string KubeError::ToString() const {
   return s;
 }
 
-KubeError ErrorFromStatus(int http_status, const Json &body) {
+KubeError ErrorFromStatus(int http_status, const Json& body) {
   KubeError e{http_status, "", ""};
   if (body.is_object() && body.value("kind", "") == "Status") {
     e.reason = body.value("reason", "");
@@ -24,10 +24,10 @@ KubeError ErrorFromStatus(int http_status, const Json &body) {
   return e;
 }
 
-KubeResult<Json> PatchWithRetry(KubeApi &api, const Resource &r, const std::string &ns,
-                                const std::string &name,
-                                const std::function<Json(const Json &current)> &mutate,
-                                const std::string &subresource, int attempts) {
+KubeResult<Json> PatchWithRetry(KubeApi& api, const Resource& r, const std::string& ns,
+                                const std::string& name,
+                                const std::function<Json(const Json& current)>& mutate,
+                                const std::string& subresource, int attempts) {
   KubeError last;
   for (int i = 0; i < attempts; ++i) {
     auto current = api.Get(r, ns, name);

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<std::string> ReadFile(const fs::path &path) {
+Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(Errc::kIo, "read " + path.string() + ": cannot open");
   std::ostringstream s;
@@ -26,14 +26,14 @@ std::string Trim(std::string s) {
   return s;
 }
 
-Result<std::string> DecodeBase64(const std::string &in) {
+Result<std::string> DecodeBase64(const std::string& in) {
   std::string clean;
   for (char c : in) {
     if (c != '\n' && c != '\r' && c != ' ') clean += c;
   }
   std::string out(clean.size() / 4 * 3 + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                          reinterpret_cast<const unsigned char *>(clean.data()),
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()),
                           static_cast<int>(clean.size()));
   if (n < 0) return Fail(Errc::kInvalidArgs, "bad base64");
   std::size_t len = static_cast<std::size_t>(n);
@@ -44,16 +44,16 @@ Result<std::string> DecodeBase64(const std::string &in) {
   return out;
 }
 
-const YAML::Node FindNamed(const YAML::Node &list, const std::string &name) {
+const YAML::Node FindNamed(const YAML::Node& list, const std::string& name) {
   if (list && list.IsSequence()) {
-    for (const auto &item : list) {
+    for (const auto& item : list) {
       if (item["name"] && item["name"].as<std::string>() == name) return item;
     }
   }
   return YAML::Node();
 }
 
-std::string Str(const YAML::Node &n, const char *key) {
+std::string Str(const YAML::Node& n, const char* key) {
   return n && n[key] ? n[key].as<std::string>() : std::string();
 }
 
@@ -71,9 +71,9 @@ TokenSource TokenSource::FromFile(fs::path path) {
   return t;
 }
 
-TokenSource::TokenSource(const TokenSource &other) { *this = other; }
+TokenSource::TokenSource(const TokenSource& other) { *this = other; }
 
-TokenSource &TokenSource::operator=(const TokenSource &other) {
+TokenSource& TokenSource::operator=(const TokenSource& other) {
   if (this == &other) return *this;
   std::scoped_lock lock(mutex_, other.mutex_);
   token_ = other.token_;
@@ -99,15 +99,15 @@ std::string TokenSource::Token(bool force_reload) {
   return token_;
 }
 
-Result<KubeConfig> LoadKubeConfig(const fs::path &path) {
+Result<KubeConfig> LoadKubeConfig(const fs::path& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception &e) {
+  } catch (const YAML::Exception& e) {
     return Fail(Errc::kInvalidArgs, "kubeconfig " + path.string() + ": " + e.what());
   }
   const fs::path base = path.parent_path();
-  auto resolve = [&](const std::string &p) {
+  auto resolve = [&](const std::string& p) {
     return p.empty() || fs::path(p).is_absolute() ? p : (base / p).string();
   };
   const std::string current = Str(root, "current-context");
@@ -124,7 +124,7 @@ Result<KubeConfig> LoadKubeConfig(const fs::path &path) {
   c.insecure_skip_tls_verify =
       cluster["insecure-skip-tls-verify"] && cluster["insecure-skip-tls-verify"].as<bool>();
   if (auto ns = Str(context, "namespace"); !ns.empty()) c.namespace_ = ns;
-  auto data = [&](const YAML::Node &n, const char *key, std::string &out) -> Status {
+  auto data = [&](const YAML::Node& n, const char* key, std::string& out) -> Status {
     if (auto b64 = Str(n, key); !b64.empty()) {
       KUBEOS_ASSIGN_OR_RETURN(out, DecodeBase64(b64));
     }
@@ -146,9 +146,9 @@ Result<KubeConfig> LoadKubeConfig(const fs::path &path) {
   return c;
 }
 
-Result<KubeConfig> LoadInClusterConfig(const fs::path &sa_dir) {
-  const char *host = std::getenv("KUBERNETES_SERVICE_HOST");
-  const char *port = std::getenv("KUBERNETES_SERVICE_PORT");
+Result<KubeConfig> LoadInClusterConfig(const fs::path& sa_dir) {
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+  const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
   if (host == nullptr || port == nullptr) {
     return Fail(Errc::kInvalidArgs, "not in a cluster: KUBERNETES_SERVICE_HOST/PORT unset");
   }
@@ -162,15 +162,15 @@ Result<KubeConfig> LoadInClusterConfig(const fs::path &sa_dir) {
   return c;
 }
 
-Result<KubeConfig> LoadDefaultConfig(const std::string &kubeconfig_flag) {
+Result<KubeConfig> LoadDefaultConfig(const std::string& kubeconfig_flag) {
   if (!kubeconfig_flag.empty()) return LoadKubeConfig(kubeconfig_flag);
-  if (const char *env = std::getenv("KUBECONFIG"); env != nullptr && *env != '\0') {
+  if (const char* env = std::getenv("KUBECONFIG"); env != nullptr && *env != '\0') {
     std::string first = env;
     first = first.substr(0, first.find(':'));
     return LoadKubeConfig(first);
   }
   if (std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) return LoadInClusterConfig();
-  const char *home = std::getenv("HOME");
+  const char* home = std::getenv("HOME");
   return LoadKubeConfig(fs::path(home != nullptr ? home : "/root") / ".kube" / "config");
 }
 

@@ -20,8 +20,8 @@ class TokenSource {
   static TokenSource Fixed(std::string token);
   static TokenSource FromFile(std::filesystem::path path);
 
-  TokenSource(const TokenSource &other);
-  TokenSource &operator=(const TokenSource &other);
+  TokenSource(const TokenSource& other);
+  TokenSource& operator=(const TokenSource& other);
 
   // The current token ("" when there is none). Re-reads the file when its mtime
   // or size changed or when |force_reload| (after a 401).
@@ -48,15 +48,15 @@ struct KubeConfig {
 
 // Loads the current context of a kubeconfig file; relative paths are relative
 // to its folder.
-Result<KubeConfig> LoadKubeConfig(const std::filesystem::path &path);
+Result<KubeConfig> LoadKubeConfig(const std::filesystem::path& path);
 
 // In-cluster: KUBERNETES_SERVICE_HOST/PORT and the service-account files under
 // |sa_dir|.
 Result<KubeConfig> LoadInClusterConfig(
-    const std::filesystem::path &sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+    const std::filesystem::path& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 // --kubeconfig if given, else $KUBECONFIG (first entry), else in-cluster, else
 // ~/.kube/config.
-Result<KubeConfig> LoadDefaultConfig(const std::string &kubeconfig_flag);
+Result<KubeConfig> LoadDefaultConfig(const std::string& kubeconfig_flag);
 
 }  // namespace kubeos::kube

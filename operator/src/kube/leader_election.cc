@@ -23,7 +23,7 @@ std::string MicroTimeNow() {
   return out;
 }
 
-std::time_t ParseTime(const std::string &s) {
+std::time_t ParseTime(const std::string& s) {
   std::tm tm{};
   if (strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return 0;
   return timegm(&tm);
@@ -31,7 +31,7 @@ std::time_t ParseTime(const std::string &s) {
 
 }  // namespace
 
-LeaderElector::LeaderElector(KubeApi &api, LeaderElectionConfig config)
+LeaderElector::LeaderElector(KubeApi& api, LeaderElectionConfig config)
     : api_(api), config_(std::move(config)) {}
 
 bool LeaderElector::TryAcquireOrRenew() {
@@ -50,7 +50,7 @@ bool LeaderElector::TryAcquireOrRenew() {
         {"spec", spec}};
     return leader_ = api_.Create(kLeases, config_.lease_namespace, lease).has_value();
   }
-  const Json &cur = (*current)["spec"];
+  const Json& cur = (*current)["spec"];
   const std::string holder = cur.value("holderIdentity", "");
   if (holder != config_.identity) {
     // Someone else's lease: take it only when it expired. Its renewTime is
@@ -68,7 +68,7 @@ bool LeaderElector::TryAcquireOrRenew() {
   return leader_ = r.has_value();
 }
 
-void LeaderElector::Run(const std::atomic<bool> &stop) {
+void LeaderElector::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     const bool was = leader_.load();
     const bool is = TryAcquireOrRenew();

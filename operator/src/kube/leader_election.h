@@ -21,18 +21,18 @@ struct LeaderElectionConfig {
 
 class LeaderElector {
  public:
-  LeaderElector(KubeApi &api, LeaderElectionConfig config);
+  LeaderElector(KubeApi& api, LeaderElectionConfig config);
 
   // One attempt to acquire or renew; returns whether we hold the lease now. A
   // 409 (another replica wrote first) simply means "not this time".
   bool TryAcquireOrRenew();
   // Loops TryAcquireOrRenew every retry period until |stop|, keeping IsLeader()
   // current.
-  void Run(const std::atomic<bool> &stop);
+  void Run(const std::atomic<bool>& stop);
   [[nodiscard]] bool IsLeader() const { return leader_.load(); }
 
  private:
-  KubeApi &api_;
+  KubeApi& api_;
   LeaderElectionConfig config_;
   std::atomic<bool> leader_{false};
   std::chrono::steady_clock::time_point last_renew_{};

@@ -12,7 +12,7 @@
 namespace kubeos::kube {
 namespace {
 
-void Write(const std::filesystem::path &p, const std::string &text) { std::ofstream(p) << text; }
+void Write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
 TEST(KubeConfigTest, LoadsTokenServerAndCaRelativeToTheFile) {
   kubeos::testing::TempDir dir;
@@ -90,28 +90,26 @@ class FakeKubeApi : public KubeApi {
   std::vector<std::string> watched_from;
   int list_calls = 0;
 
-  KubeResult<Json> Get(const Resource &, const std::string &, const std::string &) override {
+  KubeResult<Json> Get(const Resource&, const std::string&, const std::string&) override {
     return std::unexpected(KubeError{404, "NotFound", ""});
   }
-  KubeResult<Json> List(const Resource &, const std::string &, const ListOptions &) override {
+  KubeResult<Json> List(const Resource&, const std::string&, const ListOptions&) override {
     ++list_calls;
     Json l = lists.front();
     if (lists.size() > 1) lists.pop_front();
     return l;
   }
-  KubeResult<Json> Create(const Resource &, const std::string &, const Json &o) override {
-    return o;
-  }
-  KubeResult<Json> MergePatch(const Resource &, const std::string &, const std::string &,
-                              const Json &p, const std::string &) override {
+  KubeResult<Json> Create(const Resource&, const std::string&, const Json& o) override { return o; }
+  KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
+                              const Json& p, const std::string&) override {
     return p;
   }
-  KubeResult<void> Delete(const Resource &, const std::string &, const std::string &) override {
+  KubeResult<void> Delete(const Resource&, const std::string&, const std::string&) override {
     return {};
   }
-  KubeResult<void> Watch(const Resource &, const std::string &, const WatchOptions &o,
-                         const std::function<bool(const WatchEvent &)> &on_event,
-                         const std::atomic<bool> &stop) override {
+  KubeResult<void> Watch(const Resource&, const std::string&, const WatchOptions& o,
+                         const std::function<bool(const WatchEvent&)>& on_event,
+                         const std::atomic<bool>& stop) override {
     watched_from.push_back(o.resource_version);
     if (streams.empty()) {
       while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -119,14 +117,14 @@ class FakeKubeApi : public KubeApi {
     }
     auto events = streams.front();
     streams.pop_front();
-    for (const auto &e : events) {
+    for (const auto& e : events) {
       if (!on_event(e)) break;
     }
     return {};
   }
 };
 
-Json Obj(const std::string &name, const std::string &rv) {
+Json Obj(const std::string& name, const std::string& rv) {
   return {{"metadata", {{"namespace", "default"}, {"name", name}, {"resourceVersion", rv}}}};
 }
 
@@ -184,8 +182,9 @@ class RacingApi : public FakeKubeApi {
 
 TEST(PatchWithRetryTest, ReadsAgainAndRetriesWithTheFreshVersionAfterAConflict) {
   RacingApi api;
-  auto r = PatchWithRetry(api, kOS, "default", "a",
-                          [](const Json&) { return Json{{"spec", {{"maxunavailable", 2}}}}; });
+  auto r = PatchWithRetry(api, kOS, "default", "a", [](const Json&) {
+    return Json{{"spec", {{"maxunavailable", 2}}}};
+  });
   ASSERT_TRUE(r) << r.error().ToString();
   ASSERT_EQ(api.patches.size(), 2u);
   EXPECT_EQ(api.patches[0]["metadata"]["resourceVersion"], "1");
@@ -199,8 +198,8 @@ TEST(PatchWithRetryTest, GivesUpAfterTheAttemptBudget) {
       return std::unexpected(KubeError{409, "Conflict", "stale"});
     }
   } api;
-  auto r = PatchWithRetry(api, kOS, "default", "a", [](const Json&) { return Json::object(); },
-                          "", 3);
+  auto r = PatchWithRetry(
+      api, kOS, "default", "a", [](const Json&) { return Json::object(); }, "", 3);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().Conflict());
   EXPECT_EQ(api.gets, 3);

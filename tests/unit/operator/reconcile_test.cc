@@ -32,11 +32,11 @@ class Sim {
   Plan Step() {
     OsObject os = ParseOs(os_);
     std::map<std::string, OsInstanceObject> osis;
-    for (auto &[name, j] : osi_json_) osis.emplace(name, ParseOsInstance(j));
+    for (auto& [name, j] : osi_json_) osis.emplace(name, ParseOsInstance(j));
     auto conflicts = FindConflicts({os}, nodes_);
     Plan plan = Reconcile(os, nodes_, osis, conflicts, Now{now_, Local()}, options_);
-    for (const auto &d : plan.dispatches) {
-      Json &osi = osi_json_[d.node];
+    for (const auto& d : plan.dispatches) {
+      Json& osi = osi_json_[d.node];
       if (d.create) {
         EXPECT_TRUE(osi.is_null()) << "created twice: " << d.node;
         osi = d.object;
@@ -57,16 +57,16 @@ class Sim {
 
   int Busy() const {
     int n = 0;
-    for (const auto &[name, j] : osi_json_) n += j["spec"].value("nodestatus", "idle") != "idle";
+    for (const auto& [name, j] : osi_json_) n += j["spec"].value("nodestatus", "idle") != "idle";
     return n;
   }
 
   void Tick() {
-    for (auto &[name, osi] : osi_json_) {
+    for (auto& [name, osi] : osi_json_) {
       if (osi["spec"].value("nodestatus", "idle") == "idle") continue;
       if (steps_ - started_[name] < work_steps_) continue;
-      NodeObject &node =
-          *std::find_if(nodes_.begin(), nodes_.end(), [&](auto &n) { return n.name == name; });
+      NodeObject& node =
+          *std::find_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return n.name == name; });
       if (fail_.contains(name)) {
         osi["status"]["phase"] = "Failed";
         osi["status"]["observedGeneration"] = osi["metadata"]["generation"];
@@ -83,13 +83,13 @@ class Sim {
     }
   }
 
-  void ChangeSpec(const char *key, Json value) {
+  void ChangeSpec(const char* key, Json value) {
     os_["spec"][key] = std::move(value);
     os_["metadata"]["generation"] = os_["metadata"]["generation"].get<int>() + 1;
   }
-  bool Condition(const std::string &type) const {
+  bool Condition(const std::string& type) const {
     if (!os_.contains("status") || !os_["status"].is_object()) return false;
-    for (const auto &c : os_["status"].value("conditions", Json::array())) {
+    for (const auto& c : os_["status"].value("conditions", Json::array())) {
       if (c["type"] == type) return c["status"] == "True";
     }
     return false;
@@ -112,7 +112,7 @@ class Sim {
   ReconcileOptions options_;
 };
 
-Json UpgradeSpec(int max, const char *mode = "parallel", int interval = 15) {
+Json UpgradeSpec(int max, const char* mode = "parallel", int interval = 15) {
   return Json{{"opstype", "upgrade"},
               {"osversion", "v2"},
               {"maxunavailable", max},
@@ -120,8 +120,8 @@ Json UpgradeSpec(int max, const char *mode = "parallel", int interval = 15) {
               {"timeinterval", interval}};
 }
 
-bool AllAt(const Sim &s, const std::string &v) {
-  return std::all_of(s.nodes_.begin(), s.nodes_.end(), [&](auto &n) { return n.os_image == v; });
+bool AllAt(const Sim& s, const std::string& v) {
+  return std::all_of(s.nodes_.begin(), s.nodes_.end(), [&](auto& n) { return n.os_image == v; });
 }
 
 TEST(ReconcileTest, ParallelNeverExceedsMaxUnavailableAndFinishes) {
@@ -132,7 +132,7 @@ TEST(ReconcileTest, ParallelNeverExceedsMaxUnavailableAndFinishes) {
   }
   EXPECT_TRUE(AllAt(sim, "v2"));
   EXPECT_TRUE(sim.Condition("Complete"));
-  for (auto &[node, n] : sim.dispatch_count_) EXPECT_EQ(n, 1) << node;
+  for (auto& [node, n] : sim.dispatch_count_) EXPECT_EQ(n, 1) << node;
 }
 
 TEST(ReconcileTest, MaxUnavailableAboveNodeCountMeansAllNodes) {
@@ -235,7 +235,7 @@ TEST(ReconcileTest, UpgradeSwapsGrubModelsOfSysconfigsAndDropsOldKeys) {
       {"spec", {{"nodestatus", "idle"}, {"sysconfigs", {{"version", "s1"}, {"stale", true}}}}}};
   Plan p = sim.Step();
   ASSERT_EQ(p.dispatches.size(), 1u);
-  const Json &sys = p.dispatches[0].object["spec"]["sysconfigs"];
+  const Json& sys = p.dispatches[0].object["spec"]["sysconfigs"];
   EXPECT_EQ(sys["configs"][0]["model"], "grub.cmdline.next");
   EXPECT_EQ(sys["configs"][1]["model"], "grub.cmdline.current");
   EXPECT_TRUE(sys["stale"].is_null());
@@ -273,7 +273,7 @@ TEST(ReconcileTest, ConflictingOsIsReportedAndDoesNothing) {
   ASSERT_FALSE(p.events.empty());
   EXPECT_EQ(p.events[0].reason, "NodeSelectorConflict");
   bool conflict = false;
-  for (const auto &c : p.status["conditions"])
+  for (const auto& c : p.status["conditions"])
     conflict |= c["type"] == "Conflict" && c["status"] == "True";
   EXPECT_TRUE(conflict);
 }
@@ -283,7 +283,7 @@ TEST(ReconcileTest, CompletionEventsFollowInflightNodes) {
   sim.Step();
   bool completed = false;
   for (int i = 0; i < 10; ++i) {
-    for (const auto &e : sim.Step().events) completed |= e.reason == "Completed";
+    for (const auto& e : sim.Step().events) completed |= e.reason == "Completed";
   }
   EXPECT_TRUE(completed);
 }

@@ -20,9 +20,9 @@ OsObject Os(std::string name, std::optional<std::string> selector,
   return o;
 }
 
-std::vector<std::string> Names(const std::vector<const NodeObject *> &v) {
+std::vector<std::string> Names(const std::vector<const NodeObject*>& v) {
   std::vector<std::string> out;
-  for (auto *n : v) out.push_back(n->name);
+  for (auto* n : v) out.push_back(n->name);
   return out;
 }
 

@@ -7,8 +7,8 @@ namespace kubeos::op {
 namespace {
 
 struct WindowCase {
-  const char *start;
-  const char *end;
+  const char* start;
+  const char* end;
   LocalTime now;
   bool valid;
   bool inside;
@@ -17,7 +17,7 @@ struct WindowCase {
 class TimeWindowTable : public ::testing::TestWithParam<WindowCase> {};
 
 TEST_P(TimeWindowTable, ValidatesAndGatesAsTheSeedSays) {
-  const auto &c = GetParam();
+  const auto& c = GetParam();
   TimeWindow w{c.start, c.end};
   EXPECT_EQ(ValidateTimeWindow(w).has_value(), c.valid) << c.start << " – " << c.end;
   if (c.valid) {
