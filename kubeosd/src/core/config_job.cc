@@ -23,7 +23,7 @@ Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& req
   if (recorded && *recorded == parsed->version) {
     log::Info(kind + " version '" + parsed->version + "' is already applied, nothing to do",
               {{"KIND", kind}, {"VERSION", parsed->version}});
-    return JobOutcome{kind + " version '" + parsed->version + "' is already applied", {}, false};
+    return JobOutcome{.message = kind + " version '" + parsed->version + "' is already applied"};
   }
 
   config::ApplyContext apply_ctx;
@@ -56,7 +56,7 @@ Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& req
       message += (i == 0 ? " " : ", ") + applied->actions[i];
     }
   }
-  return JobOutcome{message, applied->actions, false};
+  return JobOutcome{.message = message, .needs = applied->actions};
 }
 
 }  // namespace kubeos::core

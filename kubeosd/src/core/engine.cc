@@ -259,11 +259,13 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
 
   JobResult result = JobResult::kDone;
   std::string message;
+  std::optional<Error> error;
   if (outcome) {
     message = outcome->message;
+    error = outcome->failure;
     auto saved = UpdateState([&](NodeState& s) {
       if (s.pending && s.pending->boot_id.empty()) s.pending->boot_id = boot_id_;
-      s.last_error.clear();
+      s.last_error = error ? FormatError(*error) : std::string();
       for (const auto& need : outcome->needs) {
         if (std::find(s.needs.begin(), s.needs.end(), need) == s.needs.end()) {
           s.needs.push_back(need);
@@ -271,16 +273,17 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
       }
       s.needs_boot_id = boot_id_;
     });
-    if (!saved) outcome = std::unexpected(std::move(saved).error().Wrap("record job result"));
+    if (!saved) error = std::move(saved).error().Wrap("record job result");
+  } else {
+    error = outcome.error();
   }
-  if (!outcome) {
-    const Error& e = outcome.error();
-    result = e.code == Errc::kCancelled ? JobResult::kCancelled : JobResult::kFailed;
-    message = e.message;
-    (void)UpdateState([&](NodeState& s) { s.last_error = FormatError(e); });
+  if (error) {
+    result = error->code == Errc::kCancelled ? JobResult::kCancelled : JobResult::kFailed;
+    if (!outcome) message = error->message;
+    (void)UpdateState([&](NodeState& s) { s.last_error = FormatError(*error); });
     log::Log(LOG_ERR, "Job " + id + " (" + op + ") " + std::string(JobResultName(result)) + ": " +
-                 FormatError(e),
-             {{"JOB", id}, {"OPERATION", op}, {"ERROR", std::string(ErrorName(e.code))}},
+                 FormatError(*error),
+             {{"JOB", id}, {"OPERATION", op}, {"ERROR", std::string(ErrorName(error->code))}},
              log::kMsgJobFailed);
   } else {
     log::Log(LOG_NOTICE, "Job " + id + " (" + op + ") done" + (message.empty() ? "" : ": " + message),
@@ -292,7 +295,7 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
     std::lock_guard lock(mu_);
     active_.reset();
   }
-  observer_->OnJobRemoved(snapshot, result, outcome ? nullptr : &outcome.error(), message);
+  observer_->OnJobRemoved(snapshot, result, error ? &*error : nullptr, message);
   observer_->OnStateChanged();
 
   if (outcome && outcome->reboot_requested) {

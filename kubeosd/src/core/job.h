@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ struct JobOutcome {
   std::string message;              // human summary of what was done
   std::vector<std::string> needs;   // what must happen for changes to take effect
   bool reboot_requested = false;    // the engine reboots after reporting the result
+  // Set when the job failed but its outcome must still take effect (e.g. a failed health check
+  // that reboots back into the previous slot): reported as failed with this error.
+  std::optional<Error> failure;
 };
 
 }  // namespace kubeos::core

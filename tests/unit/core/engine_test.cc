@@ -208,7 +208,7 @@ TEST_F(EngineTest, ArmedTrialIsStampedWithTheBootIdAndShownAsPendingReboot) {
     KUBEOS_TRY(ctx.UpdateState([](NodeState& s) {
       s.pending = PendingBoot{JobType::kUpgrade, Slot::kB, Slot::kA, "KubeOS 2.0.0", "", ""};
     }));
-    return JobOutcome{"installed", {}, /*reboot_requested=*/false};
+    return JobOutcome{.message = "installed"};
   };
   auto engine = MakeEngine(std::move(h));
   ASSERT_TRUE(engine->StartUpgrade(UpgradeRequest{}));
@@ -228,13 +228,31 @@ TEST_F(EngineTest, ArmedTrialIsStampedWithTheBootIdAndShownAsPendingReboot) {
 TEST_F(EngineTest, RequestedRebootHappensAfterTheJobIsReported) {
   JobHandlers h;
   h.upgrade = [](const UpgradeRequest&, JobContext&) -> Result<JobOutcome> {
-    return JobOutcome{"rebooting", {}, /*reboot_requested=*/true};
+    return JobOutcome{.message = "rebooting", .reboot_requested = true};
   };
   auto engine = MakeEngine(std::move(h));
   ASSERT_TRUE(engine->StartUpgrade(UpgradeRequest{}));
   EXPECT_EQ(observer_.WaitRemoved().result, JobResult::kDone);
   engine->WaitIdle();
   EXPECT_EQ(power_.reboots, 1);
+}
+
+TEST_F(EngineTest, FailedOutcomeThatAsksForARebootIsReportedFailedAndStillReboots) {
+  JobHandlers h;
+  h.upgrade = [](const UpgradeRequest&, JobContext&) -> Result<JobOutcome> {
+    JobOutcome o{.message = "health check failed; rebooting into slot A", .reboot_requested = true};
+    o.failure = Error{Errc::kHealthCheck, "kubelet.service not active"};
+    return o;
+  };
+  auto engine = MakeEngine(std::move(h));
+  ASSERT_TRUE(engine->StartUpgrade(UpgradeRequest{}));
+  const auto removed = observer_.WaitRemoved();
+  engine->WaitIdle();
+  EXPECT_EQ(removed.result, JobResult::kFailed);
+  EXPECT_EQ(removed.error, Errc::kHealthCheck);
+  EXPECT_EQ(power_.reboots, 1);
+  EXPECT_EQ(SavedState().last_error,
+            "org.openeuler.KubeOS1.Error.HealthCheck: kubelet.service not active");
 }
 
 TEST_F(EngineTest, AfterARebootIntoTheTrialTheConfirmationJobRuns) {
@@ -246,7 +264,7 @@ TEST_F(EngineTest, AfterARebootIntoTheTrialTheConfirmationJobRuns) {
   h.confirm_boot = [&](JobContext& ctx) -> Result<JobOutcome> {
     confirmed = true;
     KUBEOS_TRY(ctx.UpdateState([](NodeState& s) { s.pending.reset(); }));
-    return JobOutcome{"committed slot B", {}, false};
+    return JobOutcome{.message = "committed slot B"};
   };
   auto engine = MakeEngine(std::move(h));
   const auto removed = observer_.WaitRemoved();

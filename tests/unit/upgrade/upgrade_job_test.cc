@@ -316,6 +316,8 @@ TEST_F(ConfirmBootTest, BootedTargetButUnhealthyIsMarkedBadAndReverted) {
   const auto outcome = ConfirmBoot(w.deps, w.ctx);
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
   EXPECT_TRUE(outcome->reboot_requested);  // back to the old slot
+  ASSERT_TRUE(outcome->failure.has_value());  // and reported as a failed trial
+  EXPECT_EQ(outcome->failure->code, Errc::kHealthCheck);
   EXPECT_EQ(w.boot.state.default_slot, Slot::kA);
   EXPECT_FALSE(w.boot.state.next_slot.has_value());
   EXPECT_EQ(w.ctx.state.slot_b.health, SlotHealth::kBad);

@@ -275,7 +275,7 @@ Result<JobOutcome> RunRollback(const UpgradeDeps& deps, const RollbackRequest& r
 
 Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
   const NodeState state = ctx.State();
-  if (!state.pending) return JobOutcome{"no trial boot pending", {}, false};
+  if (!state.pending) return JobOutcome{.message = "no trial boot pending"};
   const PendingBoot pending = *state.pending;
   const std::string target = SlotText(pending.target);
   const std::string previous = SlotText(pending.previous);
@@ -324,11 +324,12 @@ Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
     const std::string reason = "slot " + target + " (" + pending.version +
                                 ") failed its health check: " + health.error().message;
     KUBEOS_TRY(give_up(Errc::kHealthCheck, reason));
-    // Running on the bad slot: reboot into the previous one, which is the default again. A
-    // failed job could not ask the engine for that reboot, so this outcome carries the failure.
+    // Running on the bad slot: reboot into the previous one, which is the default again. The
+    // job is reported as failed, and the engine still performs the reboot.
     JobOutcome outcome;
     outcome.message = reason + "; rebooting into slot " + previous;
     outcome.reboot_requested = true;
+    outcome.failure = Error{Errc::kHealthCheck, outcome.message};
     return outcome;
   }
 
@@ -349,7 +350,7 @@ Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
     KUBEOS_TRY(ApplyConfig(deps, ctx, pending.post_config, ConfigKind::kSysconfigs));
   }
   KUBEOS_TRY(ctx.UpdateState([](NodeState& st) { st.pending.reset(); }));
-  return JobOutcome{"slot " + target + " (" + pending.version + ") booted and committed", {}, false};
+  return JobOutcome{.message = "slot " + target + " (" + pending.version + ") booted and committed"};
 }
 
 void InstallUpgradeJobs(JobHandlers& handlers, std::shared_ptr<const UpgradeDeps> deps) {
