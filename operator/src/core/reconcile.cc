@@ -37,23 +37,33 @@ NodeState Classify(const OsObject& os, const NodeObject& node, const OsInstanceO
   // Only failures of this generation count: a spec change retries the failed
   // nodes.
   s.failed = failed_now && osi->owner_generation == os.generation;
-  s.busy = owned && osi->nodestatus != "idle" && !failed_now;
+  // At most one dispatch per node and OS generation: a node dispatched for this generation stays
+  // in operation until it reports the result, even after its OSInstance went back to idle (the
+  // Node and OSInstance watches are not ordered, and a re-dispatch would exceed maxunavailable).
+  const bool dispatched_now = owned && osi->owner_generation == os.generation;
   s.busy_elsewhere = osi != nullptr && !owned && osi->nodestatus != "idle";
   const bool at_version = node.os_image == os.osversion;
+  bool settled;
   if (UpgradeLike(os)) {
     s.eligible = true;
     // Done also needs the node side to report the configs applied.
-    const bool applied =
-        osi == nullptr || (osi->status_sysconfigs_version == osi->spec_sysconfigs_version &&
-                           osi->status_upgradeconfigs_version == osi->spec_upgradeconfigs_version);
-    s.done = at_version && !s.busy && !s.failed && applied;
+    const bool applied = osi == nullptr ||
+                         (osi->status_sysconfigs_version == osi->spec_sysconfigs_version &&
+                          osi->status_upgradeconfigs_version == osi->spec_upgradeconfigs_version);
+    settled = at_version && applied;
+  } else {
+    const std::string want = ConfigVersion(os.sysconfigs);
+    settled = osi != nullptr && osi->spec_sysconfigs_version == want &&
+              osi->status_sysconfigs_version == want;
+  }
+  s.busy = owned && !failed_now && (osi->nodestatus != "idle" || (dispatched_now && !settled));
+  if (UpgradeLike(os)) {
+    s.done = settled && !s.busy && !s.failed;
     s.needs_work = !at_version && !s.busy && !s.failed && !s.busy_elsewhere;
   } else {
     // Config touches only nodes already at osversion.
     s.eligible = at_version || s.busy;
-    const std::string want = ConfigVersion(os.sysconfigs);
-    s.done = at_version && !s.busy && !s.failed && osi != nullptr &&
-             osi->spec_sysconfigs_version == want && osi->status_sysconfigs_version == want;
+    s.done = at_version && settled && !s.busy && !s.failed;
     s.needs_work = at_version && !s.done && !s.busy && !s.failed && !s.busy_elsewhere;
   }
   return s;

@@ -262,6 +262,22 @@ TEST(ReconcileTest, ARepeatedPassOverTheSameStateDispatchesNothingNew) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(sim.Step().dispatches.empty());
 }
 
+TEST(ReconcileTest, IdleOsInstanceWhoseNodeHasNotReportedTheVersionIsNotDispatchedAgain) {
+  Sim sim(1, UpgradeSpec(1, "parallel", 0));
+  sim.work_steps_ = 1000;
+  ASSERT_EQ(sim.Step().dispatches.size(), 1u);
+  // The OSInstance watch shows idle before the Node watch shows the new osImage.
+  Json& osi = sim.osi_json_["node0"];
+  osi["spec"]["nodestatus"] = "idle";
+  Plan p = sim.Step();
+  EXPECT_TRUE(p.dispatches.empty());
+  EXPECT_EQ(p.status["updating"], 1);  // still counted against maxunavailable
+  sim.nodes_[0].os_image = "v2";
+  p = sim.Step();
+  EXPECT_TRUE(p.dispatches.empty());
+  EXPECT_EQ(p.status["updated"], 1);
+}
+
 TEST(ReconcileTest, ConflictingOsIsReportedAndDoesNothing) {
   OsObject os =
       ParseOs(Json{{"metadata", {{"namespace", "default"}, {"name", "b"}, {"generation", 1}}},
