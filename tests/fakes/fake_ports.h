@@ -41,7 +41,8 @@ class FakeBlockDevices final : public core::BlockDevices {
 class FakeBootloader final : public core::Bootloader {
  public:
   core::BootState state{core::Slot::kA, std::nullopt};
-  std::optional<Error> error;  // every call fails with it when set
+  std::optional<Error> error;      // every call fails with it when set
+  std::optional<Error> arm_error;  // only ArmTrialBoot fails with it
   int writes = 0;
 
   Result<core::BootState> Read() override {
@@ -50,6 +51,7 @@ class FakeBootloader final : public core::Bootloader {
   }
   Status ArmTrialBoot(core::Slot slot) override {
     if (error) return std::unexpected(*error);
+    if (arm_error) return std::unexpected(*arm_error);
     ++writes;
     state.next_slot = slot;
     return {};

@@ -6,12 +6,12 @@
 
 #include "base/log.h"
 #include "config_test_util.h"
-#include "fake_file_system.h"
+#include "fakes/fake_file_system.h"
 
 namespace kubeos::core::config {
 namespace {
 
-using testing::FakeFileSystem;
+using kubeos::testing::FakeFileSystem;
 using testing::TestData;
 
 constexpr std::string_view kGrub = "/boot/efi/EFI/openEuler/grub.cfg";

@@ -5,12 +5,12 @@
 
 #include "config_test_util.h"
 #include "core/config/apply.h"
-#include "fake_file_system.h"
+#include "fakes/fake_file_system.h"
 
 namespace kubeos::core::config {
 namespace {
 
-using testing::FakeFileSystem;
+using kubeos::testing::FakeFileSystem;
 using testing::TestData;
 
 struct Hostile {

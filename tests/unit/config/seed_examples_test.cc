@@ -8,13 +8,13 @@
 
 #include "config_test_util.h"
 #include "core/config/apply.h"
-#include "fake_file_system.h"
+#include "fakes/fake_file_system.h"
 
 namespace kubeos::core::config {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::FakeFileSystem;
+using kubeos::testing::FakeFileSystem;
 using testing::TestData;
 
 // Every file under seed/<example>/<state>/, keyed by its absolute path on the node.

@@ -142,7 +142,7 @@ TEST_F(UpgradeJobTest, RefusalsHappenBeforeAnythingIsWritten) {
          r.mtls = true;
          r.client_cert = "client.pem";
          r.client_key = "client.key";
-         world.fs.files["/etc/KubeOS/certs/client.key"].mode = 0640;
+         world.fs.Put("/etc/KubeOS/certs/client.key", "KEY", 0640);
        },
        Errc::kInvalidArgs},
       {"pre-config without config engine", [](auto&, auto& r) { r.pre_config = "{}"; },

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-#include "fake_file_system.h"
+#include "fakes/fake_file_system.h"
 
-namespace kubeos::core::config::testing {
+namespace kubeos::testing {
+
+using core::FileContent;
 
 Result<std::optional<FileContent>> FakeFileSystem::Read(std::string_view path) {
   auto it = files_.find(std::string(path));
@@ -40,4 +42,4 @@ Status FakeFileSystem::Remove(std::string_view path) {
   return {};
 }
 
-}  // namespace kubeos::core::config::testing
+}  // namespace kubeos::testing

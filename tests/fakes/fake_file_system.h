@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// An in-memory FileSystem for the config tests: files by absolute path, a log of writes, and a
+// An in-memory FileSystem for unit tests: files by absolute path, a log of writes, and a
 // write that fails on purpose (the Nth, or any to a given path) for fault injection.
 #pragma once
 
@@ -11,21 +11,21 @@
 
 #include "core/ports/file_system.h"
 
-namespace kubeos::core::config::testing {
+namespace kubeos::testing {
 
-class FakeFileSystem : public FileSystem {
+class FakeFileSystem : public core::FileSystem {
  public:
-  Result<std::optional<FileContent>> Read(std::string_view path) override;
-  Status WriteAtomic(std::string_view path, const FileContent& content) override;
+  Result<std::optional<core::FileContent>> Read(std::string_view path) override;
+  Status WriteAtomic(std::string_view path, const core::FileContent& content) override;
   Status WriteInPlace(std::string_view path, std::string_view data) override;
   Status Remove(std::string_view path) override;
 
   void Put(const std::string& path, std::string data, mode_t mode = 0644, uid_t uid = 0,
            gid_t gid = 0) {
-    files_[path] = FileContent{std::move(data), mode, uid, gid};
+    files_[path] = core::FileContent{std::move(data), mode, uid, gid};
   }
   // Every file, for before/after comparisons.
-  const std::map<std::string, FileContent>& files() const { return files_; }
+  const std::map<std::string, core::FileContent>& files() const { return files_; }
   std::string Data(const std::string& path) const {
     auto it = files_.find(path);
     return it == files_.end() ? std::string() : it->second.data;
@@ -44,11 +44,11 @@ class FakeFileSystem : public FileSystem {
  private:
   Status CountWrite(std::string_view path, std::string_view data);
 
-  std::map<std::string, FileContent> files_;
+  std::map<std::string, core::FileContent> files_;
   std::set<std::string> refused_;
   std::vector<std::string> log_;
   int writes_ = 0;
   int fail_at_ = 0;
 };
 
-}  // namespace kubeos::core::config::testing
+}  // namespace kubeos::testing
