@@ -63,3 +63,52 @@ wait_status() { # EXTENDED_REGEX SECONDS: until Status matches
 }
 # image_sum FILE: its SHA-256 from the host's SHA256SUMS
 image_sum() { awk -v f="$1" '$2 == f { print $1 }' SHA256SUMS; }
+
+# kubeosctl status --json, one key: status_get KEY (strings unquoted; true/false as such)
+status_get() {
+  kubeosctl status --json 2>/dev/null | sed -n "s/^ *\"$1\": //p" | sed 's/,$//; s/^"//; s/"$//'
+}
+# wait_idle SECONDS: until kubeosd runs no job (the boot confirmation after a trial included)
+wait_idle() {
+  local i
+  for ((i = 0; i < $1; i++)); do
+    [[ $(status_get state) == idle ]] && return 0
+    sleep 1
+  done
+  return 1
+}
+# expect_status KEY VALUE: Status says so
+expect_status() {
+  local v
+  v=$(status_get "$1")
+  [[ $v == "$2" ]] || fail "Status $1='$v', expected '$2'; Status: $(kubeosctl status --json 2>&1)"
+}
+# install_certs: the run's test CA (server verification) and the node's client certificate (mTLS)
+install_certs() {
+  install -D -m 644 ca.pem /etc/KubeOS/certs/kubeos-test-ca.pem
+  install -m 644 client.pem /etc/KubeOS/certs/kubeos-test-client.pem
+  install -m 600 client.key /etc/KubeOS/certs/kubeos-test-client.key
+}
+# upgrade_to IMAGE VERSION [kubeosctl upgrade options…]: a plain https upgrade (server verified)
+upgrade_to() {
+  local image=$1 version=$2
+  shift 2
+  kubeosctl upgrade --version "$version" --image-url "$IMAGES_HTTPS/$image" \
+    --checksum "$(image_sum "$image")" --ca-cert kubeos-test-ca.pem "$@"
+}
+# mount_slot SLOT: the slot's root read-only (each slot keeps its own /var/log), prints the dir
+mount_slot() {
+  local dir=/run/kubeos-test/$1
+  mkdir -p "$dir"
+  mountpoint -q "$dir" || mount -o ro,noload "/dev/disk/by-partlabel/ROOT-$1" "$dir" || return 1
+  echo "$dir"
+}
+# expect_reboot CMD…: CMD ends in kubeosd rebooting the node. Its failure counts, unless the node is
+# already going down (the shutdown may stop kubeosctl before it reports the job's end).
+expect_reboot() {
+  if ! "$@"; then
+    [[ $(systemctl is-system-running 2>/dev/null) == stopping ]] || fail "failed: $*"
+  fi
+  sleep 300
+  fail "no reboot after: $*"
+}
