@@ -299,7 +299,7 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
   observer_->OnStateChanged();
 
   if (outcome && outcome->reboot_requested) {
-    log::Notice("Rebooting to boot the new slot", {{"JOB", id}});
+    log::Notice("Rebooting, as job " + id + " requested", {{"JOB", id}});
     if (auto st = ports_.power.Reboot(); !st) {
       log::Err("Failed to request reboot: " + st.error().message, {{"JOB", id}});
       (void)UpdateState([&](NodeState& s) { s.last_error = FormatError(st.error()); });

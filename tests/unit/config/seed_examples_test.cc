@@ -42,6 +42,9 @@ struct Example {
   std::vector<std::string> actions;
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const Example& c, std::ostream* os) { *os << c.name; }
+
 class SeedExampleTest : public ::testing::TestWithParam<Example> {};
 
 TEST_P(SeedExampleTest, ProducesExactlyTheGoldenFilesAndChangesNothingTheSecondTime) {

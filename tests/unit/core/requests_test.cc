@@ -45,6 +45,9 @@ struct Bad {
   const char* expected;  // part of the message
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const Bad& bad, std::ostream* os) { *os << bad.name; }
+
 class DecodeUpgradeRefuses : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(DecodeUpgradeRefuses, WithInvalidArgsNamingTheProblem) {

@@ -14,6 +14,11 @@ struct WindowCase {
   bool inside;
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const WindowCase& c, std::ostream* os) {
+  *os << "'" << c.start << "' to '" << c.end << "'";
+}
+
 class TimeWindowTable : public ::testing::TestWithParam<WindowCase> {};
 
 TEST_P(TimeWindowTable, ValidatesAndGatesAsTheSeedSays) {
