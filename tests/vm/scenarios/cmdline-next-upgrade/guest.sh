@@ -1,21 +1,33 @@
 #!/bin/bash
-# NOT REGISTERED YET (never run): a grub.cmdline.next config, then an upgrade: the new slot boots
-# with the argument, the old one does not have it.
+# A grub.cmdline.next config (kubeos.test=next for the other slot's kernel), then an upgrade:
+# slot B boots with the argument, and slot A's entry never got it.
 . ./lib.sh
 case $PHASE in
   0) expect_booted A "KubeOS 1.0.0"
-     cat > /tmp/next.json <<'JSON'
-{"version": "cmdline-1", "configs": [{"model": "grub.cmdline.next",
-  "contents": [{"key": "kubeos.test", "value": "next"}]}]}
-JSON
-     kubeosctl config -f /tmp/next.json || fail "kubeosctl config failed"
-     install -D -m 644 ca.pem /etc/KubeOS/certs/kubeos-test-ca.pem
-     echo 1 > "$STATE/phase"; sync
-     kubeosctl upgrade --version "KubeOS 2.0.0" --image-url "$IMAGES_HTTPS/v2.img" \
-       --checksum "$(image_sum v2.img)" --ca-cert kubeos-test-ca.pem || fail "kubeosctl upgrade failed"
-     sleep 300; fail "no reboot after the upgrade" ;;
+     wait_idle 120 || fail "kubeosd is not idle: $(kubeosctl status 2>&1)"
+     cat > /tmp/next.yaml <<'YAML'
+version: cmdline-1
+configs:
+  - model: grub.cmdline.next
+    contents:
+      - key: kubeos.test
+        value: next
+YAML
+     kubeosctl config -f /tmp/next.yaml || fail "kubeosctl config failed"
+     expect_status sysconfigs-version cmdline-1
+     install_certs
+     echo 1 > "$STATE/phase"; sync # kubeosd reboots the node itself
+     expect_reboot upgrade_to v2.img "KubeOS 2.0.0" ;;
   1) expect_booted B "KubeOS 2.0.0"
-     grep -qw kubeos.test=next /proc/cmdline || fail "B booted without kubeos.test=next: $(cat /proc/cmdline)"
+     echo "/proc/cmdline: $(cat /proc/cmdline)"
+     grep -qw kubeos.test=next /proc/cmdline || fail "B booted without kubeos.test=next"
+     wait_idle 300 || fail "kubeosd did not finish the trial: $(kubeosctl status 2>&1)"
+     expect_status default-slot B
+     linux_line() { awk -v e="'$1'" '/^menuentry/ { m = ($2 == e) } m && $1 == "linux"' \
+                      /boot/efi/EFI/openEuler/grub.cfg; }
+     echo "grub.cfg: A: $(linux_line A)"; echo "grub.cfg: B: $(linux_line B)"
+     [[ $(linux_line B) == *kubeos.test=next* ]] || fail "B's grub.cfg entry lacks kubeos.test=next"
+     [[ $(linux_line A) != *kubeos.test* ]] || fail "A's grub.cfg entry got kubeos.test too"
      pass ;;
 esac
 fail "unexpected phase"
