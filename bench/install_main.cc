@@ -54,7 +54,8 @@ class NoPower final : public core::Power {
 
 class NoHealth final : public core::HealthChecker {
  public:
-  Status WaitHealthy(const std::vector<std::string>&, std::chrono::seconds,
+  Status WaitHealthy(const std::vector<std::string>&,
+                     std::chrono::seconds,
                      const std::function<bool()>&) override {
     return {};
   }
@@ -96,8 +97,13 @@ int main(int argc, char** argv) {
   platform::BlockImageInstaller installer(runner, "/run/kubeos-bench");
   platform::OpenSslHasherFactory hashers;
   NoHealth health;
-  core::upgrade::UpgradeDeps deps{core::Ports{files, blocks, boot, power, clock}, core::Settings{},
-                                  fetcher, installer, hashers, health, {}};
+  core::upgrade::UpgradeDeps deps{core::Ports{files, blocks, boot, power, clock},
+                                  core::Settings{},
+                                  fetcher,
+                                  installer,
+                                  hashers,
+                                  health,
+                                  {}};
   core::UpgradeRequest request;
   request.version = "bench";
   request.image_url = argv[1];

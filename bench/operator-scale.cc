@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   }
   for (auto& t : creators) t.join();
   std::cout << "created " << nodes << " nodes in "
-            << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+            << " s\n";
 
   const int port = 18961;
   pid_t op = fork();
@@ -82,21 +83,28 @@ int main(int argc, char** argv) {
     _exit(127);
   }
   kubeos::kubetest::NodeSimulator sim(api, 200ms);
-  kubeos::kubetest::WaitUntil(120s, [&] { return Metric(port, "kubeos_operator_reconcile_passes_total") >= 0; });
+  kubeos::kubetest::WaitUntil(
+      120s, [&] { return Metric(port, "kubeos_operator_reconcile_passes_total") >= 0; });
   Json os = {{"apiVersion", "upgrade.openeuler.org/v1alpha1"},
              {"kind", "OS"},
              {"metadata", {{"name", "scale"}, {"namespace", "default"}}},
              {"spec",
-              {{"imagetype", "containerd"}, {"opstype", "upgrade"}, {"osversion", "v2"},
-               {"maxunavailable", max_unavailable}, {"containerimage", "r/kubeos:v2"},
-               {"evictpodforce", true}, {"checksum", ""}, {"timeinterval", 0}}}};
+              {{"imagetype", "containerd"},
+               {"opstype", "upgrade"},
+               {"osversion", "v2"},
+               {"maxunavailable", max_unavailable},
+               {"containerimage", "r/kubeos:v2"},
+               {"evictpodforce", true},
+               {"checksum", ""},
+               {"timeinterval", 0}}}};
   auto t1 = std::chrono::steady_clock::now();
   (void)api.Create(kube::kOS, "default", os);
   bool done = kubeos::kubetest::WaitUntil(1800s, [&] {
     auto o = api.Get(kube::kOS, "default", "scale");
     return o && (*o).contains("status") && (*o)["status"].value("updated", 0) == nodes;
   });
-  const double rollout = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  const double rollout =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const double writes = Metric(port, "kubeos_operator_api_writes_total");
   const double pass = Metric(port, "kubeos_operator_last_pass_seconds");
   const double req0 = Metric(port, "kubeos_operator_api_requests_total");

@@ -69,7 +69,8 @@ Result<VariantMap> Client::Status() {
 
 Result<std::string> Client::StartJob(const std::string& method,
                                      const std::optional<std::string>& config_json,
-                                     const OptionMap& options, bool interactive) {
+                                     const OptionMap& options,
+                                     bool interactive) {
   VariantMap dict;
   for (const auto& [key, value] : options) {
     std::visit([&, k = key](const auto& v) { dict.emplace(k, sdbus::Variant(v)); }, value);
@@ -98,10 +99,11 @@ Result<JobInfo> Client::Job(const std::string& path) {
         .onInterface("org.freedesktop.DBus.Properties")
         .withArguments(kJobIface)
         .storeResultsTo(props);
-    return JobInfo{ValueOr<uint32_t>(props, "Id", 0),        path,
-                   ValueOr<std::string>(props, "Type", ""),  ValueOr<std::string>(props, "Stage", ""),
-                   ValueOr<uint32_t>(props, "Progress", 0),  ValueOr<uint64_t>(props, "BytesDone", 0),
-                   ValueOr<uint64_t>(props, "BytesTotal", 0)};
+    return JobInfo{
+        ValueOr<uint32_t>(props, "Id", 0),        path,
+        ValueOr<std::string>(props, "Type", ""),  ValueOr<std::string>(props, "Stage", ""),
+        ValueOr<uint32_t>(props, "Progress", 0),  ValueOr<uint64_t>(props, "BytesDone", 0),
+        ValueOr<uint64_t>(props, "BytesTotal", 0)};
   } catch (const sdbus::Error& e) {
     if (e.getName() == "org.freedesktop.DBus.Error.UnknownObject" ||
         e.getName() == "org.freedesktop.DBus.Error.UnknownInterface" ||
@@ -114,7 +116,8 @@ Result<JobInfo> Client::Job(const std::string& path) {
 
 Result<JobEnd> Client::Wait(const std::string& path,
                             const std::function<void(const JobInfo&)>& on_progress,
-                            const std::function<bool()>& interrupted, bool interactive) {
+                            const std::function<bool()>& interrupted,
+                            bool interactive) {
   bool cancel_sent = false;
   int missing = 0;
   for (;;) {

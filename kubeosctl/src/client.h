@@ -47,14 +47,16 @@ class Client {
   // object path. |interactive| lets polkit ask for a password.
   [[nodiscard]] Result<std::string> StartJob(const std::string& method,
                                              const std::optional<std::string>& config_json,
-                                             const OptionMap& options, bool interactive);
+                                             const OptionMap& options,
+                                             bool interactive);
   // The job's properties; kNoSuchJob once it is gone.
   [[nodiscard]] Result<JobInfo> Job(const std::string& path);
   // Waits for the job to end, reporting its properties to |on_progress| a few times a second;
   // when |interrupted| turns true the job is cancelled (once) and the wait goes on.
   [[nodiscard]] Result<JobEnd> Wait(const std::string& path,
                                     const std::function<void(const JobInfo&)>& on_progress,
-                                    const std::function<bool()>& interrupted, bool interactive);
+                                    const std::function<bool()>& interrupted,
+                                    bool interactive);
   [[nodiscard]] kubeos::Status Cancel(const std::string& path, bool interactive);
 
  private:

@@ -64,8 +64,11 @@ struct Common {
 };
 
 // Starts a job and, unless --no-wait, waits for it with progress; Ctrl-C cancels the job.
-int RunJob(Client& client, const Common& common, const std::string& method,
-           const std::optional<std::string>& config_json, const OptionMap& options) {
+int RunJob(Client& client,
+           const Common& common,
+           const std::string& method,
+           const std::optional<std::string>& config_json,
+           const OptionMap& options) {
   auto job = client.StartJob(method, config_json, options, common.interactive);
   if (!job) return Report(job.error());
   if (common.no_wait) {
@@ -76,7 +79,10 @@ int RunJob(Client& client, const Common& common, const std::string& method,
   std::signal(SIGINT, OnSigint);
   ProgressPrinter printer(!common.json && isatty(STDERR_FILENO) == 1);
   auto end = client.Wait(
-      *job, [&](const JobInfo& info) { if (!common.json) printer.Update(info); },
+      *job,
+      [&](const JobInfo& info) {
+        if (!common.json) printer.Update(info);
+      },
       [] { return g_interrupted.load(); }, common.interactive);
   printer.Finish();
   if (!end) return Report(end.error());
@@ -104,10 +110,11 @@ void AddWaitFlags(CLI::App* cmd, Common& common) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kubeosctl - control kubeosd, the KubeOS node daemon.\n\n"
-               "Upgrades install a whole OS image into the standby slot of the A/B pair and\n"
-               "trial-boot it; kubeosd commits the slot after a health check, otherwise the\n"
-               "node falls back by itself. Mutating verbs are authorised by polkit."};
+  CLI::App app{
+      "kubeosctl - control kubeosd, the KubeOS node daemon.\n\n"
+      "Upgrades install a whole OS image into the standby slot of the A/B pair and\n"
+      "trial-boot it; kubeosd commits the slot after a health check, otherwise the\n"
+      "node falls back by itself. Mutating verbs are authorised by polkit."};
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 success, 1 failure, 2 invalid arguments or configuration, 3 not\n"
@@ -139,7 +146,8 @@ int main(int argc, char** argv) {
   upgrade->add_flag("--flag-safe", up.flag_safe, "allow plain http");
   upgrade->add_flag("--mtls", up.mtls, "present --client-cert/--client-key to the server");
   upgrade->add_option("--ca-cert", up.ca_cert, "CA file name under /etc/KubeOS/certs/");
-  upgrade->add_option("--client-cert", up.client_cert, "certificate file name under /etc/KubeOS/certs/");
+  upgrade->add_option("--client-cert", up.client_cert,
+                      "certificate file name under /etc/KubeOS/certs/");
   upgrade->add_option("--client-key", up.client_key, "key file name under /etc/KubeOS/certs/");
   upgrade->add_flag("--no-reboot", up.no_reboot, "install and arm the boot, but do not reboot");
   AddWaitFlags(upgrade, common);
@@ -162,7 +170,8 @@ int main(int argc, char** argv) {
 
   std::string os_file;
   auto* apply = app.add_subcommand("apply", "run an OS custom resource's operation on this node");
-  apply->add_option("-f,--file", os_file, "the OS resource (YAML or JSON), - for stdin")->required();
+  apply->add_option("-f,--file", os_file, "the OS resource (YAML or JSON), - for stdin")
+      ->required();
   AddWaitFlags(apply, common);
 
   auto* jobs = app.add_subcommand("jobs", "show the running job");
@@ -250,9 +259,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*cancel) {
-    const std::string path = cancel_job.starts_with("/")
-                                 ? cancel_job
-                                 : std::string(dbus::kJobPathPrefix) + cancel_job;
+    const std::string path =
+        cancel_job.starts_with("/") ? cancel_job : std::string(dbus::kJobPathPrefix) + cancel_job;
     if (auto st = c.Cancel(path, common.interactive); !st) return Report(st.error());
     std::cout << "Cancel requested for " << path << "\n";
     return 0;

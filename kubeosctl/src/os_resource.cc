@@ -61,9 +61,9 @@ Result<OsCall> CallForOsResource(std::string_view document) {
     } else {
       call.options["container-image"] = Text(spec, "containerimage");
     }
-    for (const auto& [field, option] : {std::pair{"cacert", "ca-cert"},
-                                        std::pair{"clientcert", "client-cert"},
-                                        std::pair{"clientkey", "client-key"}}) {
+    for (const auto& [field, option] :
+         {std::pair{"cacert", "ca-cert"}, std::pair{"clientcert", "client-cert"},
+          std::pair{"clientkey", "client-key"}}) {
       if (const std::string v = Text(spec, field); !v.empty()) call.options[option] = v;
     }
   } else if (ops == "rollback") {

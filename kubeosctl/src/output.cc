@@ -57,8 +57,8 @@ std::string FormatStatus(const nlohmann::json& s) {
   if (job != "-") job += "  " + Str(s, "job-stage") + " " + Str(s, "job-progress") + "%";
   row("Active job:", job);
   if (s.value("pending-reboot", false)) {
-    row("Pending reboot:", "yes, into slot " + Str(s, "pending-slot") + " (" +
-                               Str(s, "pending-version") + ")");
+    row("Pending reboot:",
+        "yes, into slot " + Str(s, "pending-slot") + " (" + Str(s, "pending-version") + ")");
   } else {
     row("Pending reboot:", "no");
   }

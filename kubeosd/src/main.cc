@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MulanPSL-2.0
 // kubeosd: the composition root. Reads the settings, builds the real ports, the engine and the
 // D-Bus service, takes the bus name, tells systemd it is ready and serves until SIGTERM.
+#include <sdbus-c++/sdbus-c++.h>
 #include <systemd/sd-daemon.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-#include <sdbus-c++/sdbus-c++.h>
 
 #include "base/log.h"
 #include "core/config_job.h"
@@ -54,8 +54,8 @@ std::string RootPath(const std::string& root, const std::string& host_path) {
 
 int Serve(const core::Settings& settings, const std::string& root) {
   platform::PosixFileSystem files(root);
-  platform::BlkidBlockDevices blocks({root, settings.disk, settings.booted_slot,
-                                      RootPath(root, settings.mount_dir)});
+  platform::BlkidBlockDevices blocks(
+      {root, settings.disk, settings.booted_slot, RootPath(root, settings.mount_dir)});
   platform::GrubEnvBootloader boot(files, settings.grubenv);
   platform::PosixCommandRunner runner;
   platform::CommandPower power(runner, settings.reboot_command);
@@ -124,9 +124,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   log::Init("kubeosd");
-  const std::map<std::string, int> levels{
-      {"debug", LOG_DEBUG}, {"info", LOG_INFO}, {"notice", LOG_NOTICE},
-      {"warning", LOG_WARNING}, {"err", LOG_ERR}};
+  const std::map<std::string, int> levels{{"debug", LOG_DEBUG},
+                                          {"info", LOG_INFO},
+                                          {"notice", LOG_NOTICE},
+                                          {"warning", LOG_WARNING},
+                                          {"err", LOG_ERR}};
   log::SetMaxPriority(levels.at(log_level));
 
   auto settings = LoadSettings(config, config_opt->count() > 0);

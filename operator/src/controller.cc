@@ -19,15 +19,16 @@ LocalTime ToLocal(std::chrono::system_clock::time_point t) {
   return LocalTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
 }
 
-Controller::Controller(kube::KubeApi& api, ControllerOptions options,
+Controller::Controller(kube::KubeApi& api,
+                       ControllerOptions options,
                        std::function<bool()> is_leader)
     : api_(api),
       options_(options),
       is_leader_(std::move(is_leader)),
       os_informer_(api, kube::kOS, "", [this] { Poke(); }),
       node_informer_(api, kube::kNodes, "", [this] { Poke(); }),
-      osi_informer_(api, kube::kOSInstances, std::string(kOSInstanceNamespace),
-                    [this] { Poke(); }) {}
+      osi_informer_(
+          api, kube::kOSInstances, std::string(kOSInstanceNamespace), [this] { Poke(); }) {}
 
 void Controller::Poke() {
   {

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sdbus-c++/sdbus-c++.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,7 +18,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sdbus-c++/sdbus-c++.h>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -50,11 +50,14 @@ ShellResult Shell(const std::string& cmd) {
 }
 
 // Calls a method of kubeosd as |uid| with gdbus; returns the D-Bus error name or "OK: <reply>".
-std::string CallAs(uid_t uid, const std::string& object, const std::string& method,
+std::string CallAs(uid_t uid,
+                   const std::string& object,
+                   const std::string& method,
                    const std::string& args = "") {
-  const std::string cmd = "setpriv --reuid=" + std::to_string(uid) + " --regid=" +
-                          std::to_string(uid) + " --clear-groups gdbus call --system --dest " +
-                          kBus + " --object-path " + object + " --method " + method + " " + args;
+  const std::string cmd = "setpriv --reuid=" + std::to_string(uid) +
+                          " --regid=" + std::to_string(uid) +
+                          " --clear-groups gdbus call --system --dest " + kBus + " --object-path " +
+                          object + " --method " + method + " " + args;
   const ShellResult r = Shell(cmd);
   std::smatch m;
   if (std::regex_search(r.out, m, std::regex("GDBus\\.Error:([A-Za-z0-9_.]+)"))) return m[1];
@@ -145,7 +148,8 @@ class Client {
 
   std::tuple<std::string, std::string, std::string> WaitRemoved(const std::string& job) {
     std::unique_lock lock(mu_);
-    const bool ended = cv_.wait_for(lock, std::chrono::seconds(90), [&] { return removed_.count(job) > 0; });
+    const bool ended =
+        cv_.wait_for(lock, std::chrono::seconds(90), [&] { return removed_.count(job) > 0; });
     EXPECT_TRUE(ended) << "no JobRemoved for " << job;
     return ended ? removed_.at(job) : std::tuple<std::string, std::string, std::string>{};
   }
@@ -259,8 +263,10 @@ TEST_F(KubeosdBusTest, MalformedOptionsAreInvalidArgsBeforePolkitIsAsked) {
   const std::vector<std::pair<std::string, std::string>> calls{
       {"Upgrade", "\"{'bogus': <'x'>}\""},
       {"Upgrade", "\"{'version': <1>, 'image-type': <'disk'>}\""},
-      {"Upgrade", "\"{'version': <'v'>, 'image-type': <'disk'>, 'image-url': <'https://x'>, "
-                  "'checksum': <'" + kChecksum + "'>, 'ca-cert': <'../../etc/shadow'>}\""},
+      {"Upgrade",
+       "\"{'version': <'v'>, 'image-type': <'disk'>, 'image-url': <'https://x'>, "
+       "'checksum': <'" +
+           kChecksum + "'>, 'ca-cert': <'../../etc/shadow'>}\""},
       {"Rollback", "\"{'reboot': <'no'>}\""},
       {"ApplyConfig", "'{}' \"{'kind': <'other'>}\""}};
   for (const auto& [method, args] : calls) {
@@ -293,8 +299,9 @@ TEST_F(KubeosdBusTest, SecondRequestWhileAJobRunsIsBusyNamingTheJob) {
   ASSERT_TRUE(client_.WaitStage(job, "downloading"));
   EXPECT_EQ(client_.State(), "upgrading");
   const std::string id = job.substr(job.rfind('/') + 1);
-  const ShellResult busy = Shell(std::string("gdbus call --system --dest ") + kBus + " --object-path " +
-                         kPath + " --method " + kIface + ".Rollback \"{}\"");
+  const ShellResult busy =
+      Shell(std::string("gdbus call --system --dest ") + kBus + " --object-path " + kPath +
+            " --method " + kIface + ".Rollback \"{}\"");
   EXPECT_NE(busy.out.find("org.openeuler.KubeOS1.Error.Busy"), std::string::npos) << busy.out;
   EXPECT_NE(busy.out.find("job " + id + " (upgrade)"), std::string::npos) << busy.out;
 
@@ -314,7 +321,10 @@ TEST_F(KubeosdBusTest, ApplyConfigRecordsTheVersionAndReportsWhatIsNeeded) {
   sdbus::ObjectPath job;
   auto proxy = sdbus::createProxy(client_.connection(), kBus, kPath);
   proxy->finishRegistration();
-  proxy->callMethod("ApplyConfig").onInterface(kIface).withArguments(config, VariantMap{}).storeResultsTo(job);
+  proxy->callMethod("ApplyConfig")
+      .onInterface(kIface)
+      .withArguments(config, VariantMap{})
+      .storeResultsTo(job);
   const auto [result, error, message] = client_.WaitRemoved(job);
   ASSERT_EQ(result, "done") << error << ": " << message;
   EXPECT_NE(message.find("reboot"), std::string::npos) << message;
@@ -334,7 +344,10 @@ TEST_F(KubeosdBusTest, InvalidConfigIsRejectedListingEveryProblem) {
   sdbus::ObjectPath job;
   auto proxy = sdbus::createProxy(client_.connection(), kBus, kPath);
   proxy->finishRegistration();
-  proxy->callMethod("ApplyConfig").onInterface(kIface).withArguments(config, VariantMap{}).storeResultsTo(job);
+  proxy->callMethod("ApplyConfig")
+      .onInterface(kIface)
+      .withArguments(config, VariantMap{})
+      .storeResultsTo(job);
   const auto [result, error, message] = client_.WaitRemoved(job);
   EXPECT_EQ(result, "failed");
   EXPECT_EQ(error, "org.openeuler.KubeOS1.Error.ConfigRejected");

@@ -101,9 +101,25 @@ void MakeTestPki(const fs::path& dir) {
   fs::create_directories(dir);
   const auto p = [&](const char* name) { return (dir / name).string(); };
   const auto self_signed = [&](const char* key, const char* cert, const char* cn) {
-    MustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-keyout", p(key), "-out", p(cert), "-days", "2", "-subj",
-             std::string("/CN=") + cn, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+    MustRun({"openssl",
+             "req",
+             "-x509",
+             "-newkey",
+             "ec",
+             "-pkeyopt",
+             "ec_paramgen_curve:prime256v1",
+             "-nodes",
+             "-keyout",
+             p(key),
+             "-out",
+             p(cert),
+             "-days",
+             "2",
+             "-subj",
+             std::string("/CN=") + cn,
+             "-addext",
+             "basicConstraints=critical,CA:TRUE",
+             "-addext",
              "keyUsage=critical,keyCertSign,cRLSign"});
   };
   self_signed("ca.key", "ca.pem", "kubeos test CA");

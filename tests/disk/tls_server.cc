@@ -38,8 +38,7 @@ TlsServer::TlsServer(Options options) : options_(std::move(options)) {
   std::signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   ctx_ = ctx;
-  if (ctx == nullptr ||
-      SSL_CTX_use_certificate_chain_file(ctx, options_.cert_file.c_str()) != 1 ||
+  if (ctx == nullptr || SSL_CTX_use_certificate_chain_file(ctx, options_.cert_file.c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, options_.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     throw std::runtime_error("tls server: cannot load certificate or key");
   }

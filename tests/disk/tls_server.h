@@ -45,7 +45,7 @@ class TlsServer {
   uint16_t port_ = 0;
   std::mutex mu_;
   std::map<std::string, std::string> files_;  // guarded by mu_
-  std::optional<uint64_t> drop_after_;       // guarded by mu_
+  std::optional<uint64_t> drop_after_;        // guarded by mu_
   std::atomic<int> range_requests_{0};
   std::thread thread_;
 };

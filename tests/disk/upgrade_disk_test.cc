@@ -16,6 +16,7 @@
 #include "core/upgrade/upgrade_job.h"
 #include "disk/disk_fixture.h"
 #include "disk/tls_server.h"
+#include "fakes/fake_health_checker.h"
 #include "platform/blkid_block_devices.h"
 #include "platform/block_image_installer.h"
 #include "platform/curl_fetcher.h"
@@ -23,7 +24,6 @@
 #include "platform/openssl_sha256.h"
 #include "platform/posix_command_runner.h"
 #include "platform/posix_file_system.h"
-#include "fakes/fake_health_checker.h"
 #include "support/temp_dir.h"
 
 namespace kubeos::testing {
@@ -106,9 +106,14 @@ class UpgradeDiskTest : public ::testing::Test {
     fetcher_ = std::make_unique<platform::CurlFetcher>(root_.path().string());
     installer_ = std::make_unique<platform::BlockImageInstaller>(
         runner_, (work_.path() / "install-mnt").string());
-    deps_ = std::make_unique<core::upgrade::UpgradeDeps>(core::upgrade::UpgradeDeps{
-        core::Ports{*files_, *blocks_, *boot_, power_, clock_}, core::Settings{}, *fetcher_,
-        *installer_, hashers_, health_, {}});
+    deps_ = std::make_unique<core::upgrade::UpgradeDeps>(
+        core::upgrade::UpgradeDeps{core::Ports{*files_, *blocks_, *boot_, power_, clock_},
+                                   core::Settings{},
+                                   *fetcher_,
+                                   *installer_,
+                                   hashers_,
+                                   health_,
+                                   {}});
     ctx_ = std::make_unique<DiskJobContext>(*files_);
 
     booted_before_ = Sha256Of(disk_->Partition(2), kSlotMiB << 20);
@@ -232,7 +237,8 @@ fs::path MakeRootTree(const fs::path& dir) {
   WriteFile(dir / "usr/bin/su", "setuid\n", 04755);
   WriteFile(dir / "home/user/notes", "private\n", 0640);
   WriteFile(dir / "etc/labelled", "x\n", 0644);
-  if (::chown((dir / "home/user/notes").c_str(), 1234, 5678) != 0) throw std::runtime_error("chown");
+  if (::chown((dir / "home/user/notes").c_str(), 1234, 5678) != 0)
+    throw std::runtime_error("chown");
   MustRun({"setcap", "cap_net_raw+ep", (dir / "usr/bin/ping").string()});
   const std::string label = "system_u:object_r:etc_t:s0";
   if (::setxattr((dir / "etc/labelled").c_str(), "security.selinux", label.c_str(),
@@ -243,11 +249,12 @@ fs::path MakeRootTree(const fs::path& dir) {
   // POSIX ACL (xattr form): user::rw-, user:4321:r--, group::r--, mask::r--, other::---. The
   // uid has no passwd entry on purpose: GNU tar would store a user name, and names are resolved
   // against the image, not the host.
-  const unsigned char acl[] = {2, 0, 0, 0,  1, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
-                               2, 0, 4, 0, 0xe1, 0x10, 0, 0,  4, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
-                               0x10, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
-                               0x20, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
-  if (::setxattr((dir / "home/user/notes").c_str(), "system.posix_acl_access", acl, sizeof acl, 0) != 0) {
+  const unsigned char acl[] = {2,    0,    0,    0,    1,    0,    6,    0,    0xff, 0xff, 0xff,
+                               0xff, 2,    0,    4,    0,    0xe1, 0x10, 0,    0,    4,    0,
+                               4,    0,    0xff, 0xff, 0xff, 0xff, 0x10, 0,    4,    0,    0xff,
+                               0xff, 0xff, 0xff, 0x20, 0,    0,    0,    0xff, 0xff, 0xff, 0xff};
+  if (::setxattr((dir / "home/user/notes").c_str(), "system.posix_acl_access", acl, sizeof acl,
+                 0) != 0) {
     throw std::runtime_error("set acl");
   }
   fs::create_directories(dir / "usr/lib");
@@ -266,7 +273,8 @@ void ExpectSameTree(const fs::path& want, const fs::path& got) {
   for (const auto& entry : fs::recursive_directory_iterator(want)) {
     const fs::path rel = entry.path().lexically_relative(want);  // fs::relative follows links
     SCOPED_TRACE(rel.string());
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     ASSERT_EQ(::lstat(entry.path().c_str(), &a), 0);
     ASSERT_EQ(::lstat((got / rel).c_str(), &b), 0) << "missing";
     EXPECT_EQ(a.st_mode, b.st_mode);
@@ -278,8 +286,8 @@ void ExpectSameTree(const fs::path& want, const fs::path& got) {
     if (S_ISLNK(a.st_mode)) {
       EXPECT_EQ(fs::read_symlink(entry.path()), fs::read_symlink(got / rel));
     }
-    for (const char* name : {"security.capability", "security.selinux", "user.kubeos",
-                             "system.posix_acl_access"}) {
+    for (const char* name :
+         {"security.capability", "security.selinux", "user.kubeos", "system.posix_acl_access"}) {
       EXPECT_EQ(Xattr(entry.path(), name), Xattr(got / rel, name)) << name;
     }
   }
@@ -291,19 +299,28 @@ class TarUpgradeDiskTest : public UpgradeDiskTest,
 TEST_P(TarUpgradeDiskTest, RootTarIsExtractedFileForFileOntoAFreshLabelledFilesystem) {
   const fs::path tree = MakeRootTree(work_.path() / "tree");
   const fs::path tar = work_.path() / "os.tar";
-  std::vector<std::string> argv = {"tar", "--xattrs", "--xattrs-include=security.*", "--xattrs-include=user.*", "--acls", "--numeric-owner",
-                                   "-C", tree.string(), "-cpf", tar.string()};
+  std::vector<std::string> argv = {"tar",
+                                   "--xattrs",
+                                   "--xattrs-include=security.*",
+                                   "--xattrs-include=user.*",
+                                   "--acls",
+                                   "--numeric-owner",
+                                   "-C",
+                                   tree.string(),
+                                   "-cpf",
+                                   tar.string()};
   if (std::strlen(GetParam()) > 0) argv.insert(argv.begin() + 1, GetParam());
   argv.push_back(".");
   MustRun(argv);
-  const auto outcome =
-      core::upgrade::RunUpgrade(*deps_, Request("/os.tar", ReadFile(tar)), *ctx_);
+  const auto outcome = core::upgrade::RunUpgrade(*deps_, Request("/os.tar", ReadFile(tar)), *ctx_);
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
-  EXPECT_EQ(MustRun({"blkid", "-p", "-o", "value", "-s", "LABEL", disk_->Partition(3)}), "ROOT-B\n");
+  EXPECT_EQ(MustRun({"blkid", "-p", "-o", "value", "-s", "LABEL", disk_->Partition(3)}),
+            "ROOT-B\n");
   {
     ScopedMount check(disk_->Partition(3), work_.path() / "check", true);
     ExpectSameTree(tree, check.dir());
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     ASSERT_EQ(::stat((check.dir() / "usr/bin/ping").c_str(), &a), 0);
     ASSERT_EQ(::stat((check.dir() / "usr/bin/ping6").c_str(), &b), 0);
     EXPECT_EQ(a.st_ino, b.st_ino);  // hard link kept
@@ -311,7 +328,9 @@ TEST_P(TarUpgradeDiskTest, RootTarIsExtractedFileForFileOntoAFreshLabelledFilesy
   ExpectArmedForB();
 }
 
-INSTANTIATE_TEST_SUITE_P(Compression, TarUpgradeDiskTest, ::testing::Values("", "--gzip", "--zstd"));
+INSTANTIATE_TEST_SUITE_P(Compression,
+                         TarUpgradeDiskTest,
+                         ::testing::Values("", "--gzip", "--zstd"));
 
 // ---- refusals ---------------------------------------------------------------------------------
 
@@ -398,7 +417,10 @@ std::string HandMadeTar(const std::vector<std::pair<std::string, std::string>>& 
     std::memcpy(h.data() + 136, "00000000000", 11);
     h[156] = link.empty() ? '0' : '2';
     std::memcpy(h.data() + 157, link.data(), std::min<size_t>(link.size(), 99));
-    std::memcpy(h.data() + 257, "ustar\0" "00", 8);
+    std::memcpy(h.data() + 257,
+                "ustar\0"
+                "00",
+                8);
     unsigned sum = 0;
     for (size_t i = 0; i < 512; ++i) {
       sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
@@ -415,15 +437,16 @@ TEST_F(UpgradeDiskTest, TarEntriesThatEscapeTheRootAreRefused) {
   const fs::path victim = work_.path() / "victim";
   fs::create_directories(victim);
   const std::string hostile[] = {
-      HandMadeTar({{"./etc/os-release", ""}, {"../../../../../../" + victim.relative_path().string() + "/dotdot", ""}}),
+      HandMadeTar({{"./etc/os-release", ""},
+                   {"../../../../../../" + victim.relative_path().string() + "/dotdot", ""}}),
       HandMadeTar({{"/" + victim.relative_path().string() + "/absolute", ""}}),
       HandMadeTar({{"./escape", victim.string()}, {"./escape/through-link", ""}}),
   };
   int n = 0;
   for (const std::string& tar : hostile) {
     SCOPED_TRACE(n);
-    const auto outcome =
-        core::upgrade::RunUpgrade(*deps_, Request("/evil" + std::to_string(n++) + ".tar", tar), *ctx_);
+    const auto outcome = core::upgrade::RunUpgrade(
+        *deps_, Request("/evil" + std::to_string(n++) + ".tar", tar), *ctx_);
     ASSERT_FALSE(outcome.has_value());
     EXPECT_TRUE(fs::is_empty(victim)) << "something was written outside the slot";
     ExpectBootedSlotAndBootUntouched();
@@ -451,10 +474,16 @@ TEST_F(UpgradeDiskTest, AfterRebootingIntoTheNewSlotItIsCommittedInTheGrubEnviro
       root_.path().string(), disk_->device(), Slot::kB, (work_.path() / "mnt").string()});
   core::upgrade::UpgradeDeps after = *deps_;
   core::upgrade::UpgradeDeps rebooted{core::Ports{*files_, booted_b, *boot_, power_, clock_},
-                                      after.settings, *fetcher_, *installer_, hashers_, health_, {}};
+                                      after.settings,
+                                      *fetcher_,
+                                      *installer_,
+                                      hashers_,
+                                      health_,
+                                      {}};
   const auto confirmed = core::upgrade::ConfirmBoot(rebooted, *ctx_);
   ASSERT_TRUE(confirmed.has_value()) << confirmed.error().message;
-  EXPECT_NE(MustRun({"grub-editenv", grubenv.string(), "list"}).find("saved_entry=B"), std::string::npos);
+  EXPECT_NE(MustRun({"grub-editenv", grubenv.string(), "list"}).find("saved_entry=B"),
+            std::string::npos);
   EXPECT_EQ(ctx_->state.slot_b.health, SlotHealth::kGood);
   EXPECT_FALSE(ctx_->state.pending.has_value());
 
@@ -463,7 +492,8 @@ TEST_F(UpgradeDiskTest, AfterRebootingIntoTheNewSlotItIsCommittedInTheGrubEnviro
   back.version = "KubeOS 1.0.0";
   const auto rolled = core::upgrade::RunRollback(rebooted, back, *ctx_);
   ASSERT_TRUE(rolled.has_value()) << rolled.error().message;
-  EXPECT_NE(MustRun({"grub-editenv", grubenv.string(), "list"}).find("next_entry=A"), std::string::npos);
+  EXPECT_NE(MustRun({"grub-editenv", grubenv.string(), "list"}).find("next_entry=A"),
+            std::string::npos);
 }
 
 }  // namespace

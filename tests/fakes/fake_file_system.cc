@@ -13,7 +13,8 @@ Result<std::optional<FileContent>> FakeFileSystem::Read(std::string_view path) {
 
 Status FakeFileSystem::CountWrite(std::string_view path, std::string_view data) {
   ++writes_;
-  if (writes_ == fail_at_) return Fail(Errc::kIo, "injected failure at write " + std::to_string(writes_));
+  if (writes_ == fail_at_)
+    return Fail(Errc::kIo, "injected failure at write " + std::to_string(writes_));
   if (refused_.contains(std::string(path) + '\0' + std::string(data))) {
     return Fail(Errc::kIo, "write " + std::string(path) + ": Invalid argument");
   }
@@ -30,7 +31,8 @@ Status FakeFileSystem::WriteAtomic(std::string_view path, const FileContent& con
 Status FakeFileSystem::WriteInPlace(std::string_view path, std::string_view data) {
   KUBEOS_TRY(CountWrite(path, data));
   auto it = files_.find(std::string(path));
-  if (it == files_.end()) return Fail(Errc::kIo, "open " + std::string(path) + ": No such file or directory");
+  if (it == files_.end())
+    return Fail(Errc::kIo, "open " + std::string(path) + ": No such file or directory");
   it->second.data = std::string(data);
   log_.push_back("in-place " + std::string(path));
   return {};

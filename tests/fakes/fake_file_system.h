@@ -20,8 +20,8 @@ class FakeFileSystem : public core::FileSystem {
   Status WriteInPlace(std::string_view path, std::string_view data) override;
   Status Remove(std::string_view path) override;
 
-  void Put(const std::string& path, std::string data, mode_t mode = 0644, uid_t uid = 0,
-           gid_t gid = 0) {
+  void Put(
+      const std::string& path, std::string data, mode_t mode = 0644, uid_t uid = 0, gid_t gid = 0) {
     files_[path] = core::FileContent{std::move(data), mode, uid, gid};
   }
   // Every file, for before/after comparisons.
@@ -35,7 +35,9 @@ class FakeFileSystem : public core::FileSystem {
   // The |n|th write (WriteAtomic or WriteInPlace, counting from 1) fails with Errc::kIo.
   void FailWrite(int n) { fail_at_ = n; }
   // Writes of these exact contents to |path| fail, like a kernel refusing a sysctl value.
-  void RefuseValue(const std::string& path, const std::string& data) { refused_.insert(path + '\0' + data); }
+  void RefuseValue(const std::string& path, const std::string& data) {
+    refused_.insert(path + '\0' + data);
+  }
   // Number of WriteAtomic and WriteInPlace calls so far (failed ones included).
   int writes() const { return writes_; }
   // Writes that went through, in order, as "atomic PATH" / "in-place PATH" / "remove PATH".

@@ -32,7 +32,9 @@ class FakeSha256 final : public core::Sha256 {
 
 class FakeHasherFactory final : public core::HasherFactory {
  public:
-  std::unique_ptr<core::Sha256> NewSha256() const override { return std::make_unique<FakeSha256>(); }
+  std::unique_ptr<core::Sha256> NewSha256() const override {
+    return std::make_unique<FakeSha256>();
+  }
 };
 
 inline std::string FakeDigest(std::string_view data) {

@@ -14,7 +14,8 @@ class FakeHealthChecker final : public core::HealthChecker {
   std::vector<std::string> asked;
   int calls = 0;
 
-  Status WaitHealthy(const std::vector<std::string>& units, std::chrono::seconds,
+  Status WaitHealthy(const std::vector<std::string>& units,
+                     std::chrono::seconds,
                      const std::function<bool()>&) override {
     ++calls;
     asked = units;

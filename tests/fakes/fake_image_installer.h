@@ -42,13 +42,14 @@ class FakeImageInstaller final : public core::ImageInstaller {
   }
   Status ReadBack(const core::SlotDevice& slot, uint64_t length, core::Sha256& hash) override {
     const std::string& d = devices[slot.device];
-    const std::string_view part = std::string_view(d).substr(
-        corrupt_on_disk ? 1 : 0, static_cast<size_t>(length));
+    const std::string_view part =
+        std::string_view(d).substr(corrupt_on_disk ? 1 : 0, static_cast<size_t>(length));
     hash.Update(std::as_bytes(std::span(part.data(), part.size())));
     return {};
   }
   // Reads only the first half, like libarchive stopping at the archive's end marker.
-  Status ExtractTar(const core::SlotDevice& slot, std::string_view fs_label,
+  Status ExtractTar(const core::SlotDevice& slot,
+                    std::string_view fs_label,
                     core::ByteSource& source) override {
     ++writes;
     last_label = fs_label;

@@ -16,8 +16,11 @@
 namespace kubeos::core::config::fuzz {
 
 template <typename EditFn>
-int FuzzEditor(const uint8_t* data, size_t size, std::string_view model,
-               std::string_view fallback_contents, EditFn edit) {
+int FuzzEditor(const uint8_t* data,
+               size_t size,
+               std::string_view model,
+               std::string_view fallback_contents,
+               EditFn edit) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   size_t nl = input.find('\n');
   std::string_view head = nl == std::string_view::npos ? std::string_view() : input.substr(0, nl);

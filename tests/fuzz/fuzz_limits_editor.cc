@@ -5,7 +5,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace kubeos::core::config;
-  return fuzz::FuzzEditor(data, size, "pam.limits",
-                          R"([{"key":"*","value":"hard.nofile.65535"},{"key":"@g","value":"soft.nproc.10","operation":"delete"}])",
-                          EditLimitsConf);
+  return fuzz::FuzzEditor(
+      data, size, "pam.limits",
+      R"([{"key":"*","value":"hard.nofile.65535"},{"key":"@g","value":"soft.nproc.10","operation":"delete"}])",
+      EditLimitsConf);
 }

@@ -5,7 +5,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace kubeos::core::config;
-  return fuzz::FuzzEditor(data, size, "kernel.sysctl.persist",
-                          R"([{"key":"net.ipv4.ip_forward","value":"1"},{"key":"kernel.sysrq","value":"1","operation":"delete"}])",
-                          EditSysctlConf);
+  return fuzz::FuzzEditor(
+      data, size, "kernel.sysctl.persist",
+      R"([{"key":"net.ipv4.ip_forward","value":"1"},{"key":"kernel.sysrq","value":"1","operation":"delete"}])",
+      EditSysctlConf);
 }

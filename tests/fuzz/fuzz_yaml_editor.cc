@@ -5,7 +5,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace kubeos::core::config;
-  return fuzz::FuzzEditor(data, size, "kubernetes.kubelet",
-                          R"([{"key":"evictionHard.\"memory.available\"","value":"200Mi"},{"key":"maxPods","value":200},{"key":"clusterDNS","value":["10.0.0.1"]},{"key":"readOnlyPort","operation":"delete"}])",
-                          EditKubeletYaml);
+  return fuzz::FuzzEditor(
+      data, size, "kubernetes.kubelet",
+      R"([{"key":"evictionHard.\"memory.available\"","value":"200Mi"},{"key":"maxPods","value":200},{"key":"clusterDNS","value":["10.0.0.1"]},{"key":"readOnlyPort","operation":"delete"}])",
+      EditKubeletYaml);
 }

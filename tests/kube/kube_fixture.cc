@@ -53,7 +53,8 @@ void KubeTest::Clean() {
   }));
 }
 
-void KubeTest::AddNode(const std::string& name, const std::string& os_image,
+void KubeTest::AddNode(const std::string& name,
+                       const std::string& os_image,
                        std::map<std::string, std::string> labels) {
   Json node = {
       {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}, {"labels", labels}}}};

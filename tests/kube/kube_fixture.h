@@ -33,7 +33,8 @@ class KubeTest : public ::testing::Test {
   // Deletes every OS, OSInstance, Node and the operator Lease, and waits until
   // they are gone.
   void Clean();
-  void AddNode(const std::string& name, const std::string& os_image,
+  void AddNode(const std::string& name,
+               const std::string& os_image,
                std::map<std::string, std::string> labels = {});
   std::string NodeImage(const std::string& name);
   // Starts kubeos-operator with |args| added; returns its pid. Logs go to the

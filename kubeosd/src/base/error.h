@@ -12,9 +12,9 @@ namespace kubeos {
 // Append-only: each value maps to exactly one D-Bus error name (ErrorName below), and those names
 // are a public contract that is never renamed once released.
 enum class Errc {
-  kFailed,               // org.openeuler.KubeOS1.Error.Failed (internal or unexpected)
-  kInvalidArgs,          // org.freedesktop.DBus.Error.InvalidArgs
-  kAccessDenied,         // org.freedesktop.DBus.Error.AccessDenied
+  kFailed,                   // org.openeuler.KubeOS1.Error.Failed (internal or unexpected)
+  kInvalidArgs,              // org.freedesktop.DBus.Error.InvalidArgs
+  kAccessDenied,             // org.freedesktop.DBus.Error.AccessDenied
   kInteractiveAuthRequired,  // org.freedesktop.DBus.Error.InteractiveAuthorizationRequired
   kBusy,
   kNotSupported,
@@ -77,14 +77,14 @@ template <typename T>
 #define KUBEOS_CONCAT_INNER(a, b) a##b
 #define KUBEOS_CONCAT(a, b) KUBEOS_CONCAT_INNER(a, b)
 
-#define KUBEOS_TRY(expr)                                        \
-  do {                                                          \
-    if (auto kubeos_try_ = (expr); !kubeos_try_)                \
-      return std::unexpected(std::move(kubeos_try_).error());   \
+#define KUBEOS_TRY(expr)                                      \
+  do {                                                        \
+    if (auto kubeos_try_ = (expr); !kubeos_try_)              \
+      return std::unexpected(std::move(kubeos_try_).error()); \
   } while (false)
 
-#define KUBEOS_ASSIGN_OR_RETURN(decl, expr)                     \
-  auto KUBEOS_CONCAT(kubeos_r_, __LINE__) = (expr);             \
-  if (!KUBEOS_CONCAT(kubeos_r_, __LINE__))                      \
+#define KUBEOS_ASSIGN_OR_RETURN(decl, expr)                                        \
+  auto KUBEOS_CONCAT(kubeos_r_, __LINE__) = (expr);                                \
+  if (!KUBEOS_CONCAT(kubeos_r_, __LINE__))                                         \
     return std::unexpected(std::move(KUBEOS_CONCAT(kubeos_r_, __LINE__)).error()); \
   decl = std::move(*KUBEOS_CONCAT(kubeos_r_, __LINE__))

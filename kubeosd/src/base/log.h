@@ -36,9 +36,9 @@ struct Record {
 };
 
 enum class Sink {
-  kAuto,     // journal when $JOURNAL_STREAM is set or the journal socket exists, else stderr
+  kAuto,  // journal when $JOURNAL_STREAM is set or the journal socket exists, else stderr
   kJournal,
-  kStderr,   // "<prio>message key=value…" lines, which systemd also understands
+  kStderr,  // "<prio>message key=value…" lines, which systemd also understands
 };
 
 // Chooses where records go. |identifier| is SYSLOG_IDENTIFIER (e.g. "kubeosd").
@@ -50,7 +50,9 @@ void SetCaptureForTesting(std::function<void(const Record&)> capture);
 
 void Write(Record record);
 
-inline void Log(int priority, std::string message, std::initializer_list<Field> fields = {},
+inline void Log(int priority,
+                std::string message,
+                std::initializer_list<Field> fields = {},
                 std::string_view message_id = {}) {
   Write(Record{priority, message_id, std::move(message), std::vector<Field>(fields)});
 }

@@ -9,7 +9,8 @@
 
 namespace kubeos::core {
 
-Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& request,
+Result<JobOutcome> RunConfig(const ConfigJobDeps& deps,
+                             const ConfigRequest& request,
                              JobContext& ctx) {
   ctx.SetStage("validating");
   auto parsed = config::ParseRequest(request.config_json);
@@ -29,9 +30,10 @@ Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& req
   config::ApplyContext apply_ctx;
   apply_ctx.proc_sys = deps.settings.proc_sys;
   apply_ctx.grub_cfg = deps.settings.grub_cfg;
-  const bool edits_grub = std::any_of(parsed->configs.begin(), parsed->configs.end(), [](const auto& c) {
-    return c.model == config::Model::kGrubCurrent || c.model == config::Model::kGrubNext;
-  });
+  const bool edits_grub =
+      std::any_of(parsed->configs.begin(), parsed->configs.end(), [](const auto& c) {
+        return c.model == config::Model::kGrubCurrent || c.model == config::Model::kGrubNext;
+      });
   if (auto layout = deps.blocks.Discover()) {
     apply_ctx.booted = layout->booted;
   } else if (edits_grub) {
@@ -48,8 +50,8 @@ Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& req
     (request.kind == ConfigKind::kSysconfigs ? s.sysconfigs_version : s.upgradeconfigs_version) =
         parsed->version;
   }));
-  std::string message = "applied " + kind + " version '" + parsed->version + "': " +
-                        std::to_string(applied->changes.size()) + " change(s)";
+  std::string message = "applied " + kind + " version '" + parsed->version +
+                        "': " + std::to_string(applied->changes.size()) + " change(s)";
   if (!applied->actions.empty()) {
     message += "; takes effect after";
     for (size_t i = 0; i < applied->actions.size(); ++i) {

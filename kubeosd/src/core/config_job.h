@@ -21,7 +21,8 @@ struct ConfigJobDeps {
 // Applies |request| when its version differs from the recorded one of its kind (no record yet
 // counts as different, and "" is a version too), then records it. ConfigRejected lists every
 // problem of an invalid request; nothing is changed then.
-[[nodiscard]] Result<JobOutcome> RunConfig(const ConfigJobDeps& deps, const ConfigRequest& request,
+[[nodiscard]] Result<JobOutcome> RunConfig(const ConfigJobDeps& deps,
+                                           const ConfigRequest& request,
                                            JobContext& ctx);
 
 }  // namespace kubeos::core

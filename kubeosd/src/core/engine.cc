@@ -118,8 +118,8 @@ class Engine::RunningJob final : public JobContext {
  private:
   Engine& engine_;
   mutable std::mutex mu_;
-  JobSnapshot snapshot_;  // guarded by mu_
-  bool no_return_ = false;  // guarded by mu_
+  JobSnapshot snapshot_;                               // guarded by mu_
+  bool no_return_ = false;                             // guarded by mu_
   std::chrono::steady_clock::time_point last_emit_{};  // guarded by mu_
   std::atomic<bool> cancelled_{false};
 };
@@ -211,15 +211,17 @@ Result<JobSnapshot> Engine::StartUpgrade(UpgradeRequest request) {
 
 Result<JobSnapshot> Engine::StartRollback(RollbackRequest request) {
   return Start(JobType::kRollback, [this, request = std::move(request)](JobContext& ctx) {
-    return handlers_.rollback ? handlers_.rollback(request, ctx)
-                              : Fail(Errc::kNotSupported, "rollback is not supported by this build");
+    return handlers_.rollback
+               ? handlers_.rollback(request, ctx)
+               : Fail(Errc::kNotSupported, "rollback is not supported by this build");
   });
 }
 
 Result<JobSnapshot> Engine::StartConfig(ConfigRequest request) {
   return Start(JobType::kConfig, [this, request = std::move(request)](JobContext& ctx) {
-    return handlers_.config ? handlers_.config(request, ctx)
-                            : Fail(Errc::kNotSupported, "configuration is not supported by this build");
+    return handlers_.config
+               ? handlers_.config(request, ctx)
+               : Fail(Errc::kNotSupported, "configuration is not supported by this build");
   });
 }
 
@@ -240,8 +242,8 @@ Result<JobSnapshot> Engine::Start(JobType type, Work work) {
   }
   if (previous.joinable()) previous.join();  // it finished: active_ was cleared
   const JobSnapshot snapshot = job->Snapshot();
-  log::Log(LOG_NOTICE, "Started " + std::string(JobTypeName(type)) + " job " +
-               std::to_string(snapshot.id),
+  log::Log(LOG_NOTICE,
+           "Started " + std::string(JobTypeName(type)) + " job " + std::to_string(snapshot.id),
            {{"JOB", std::to_string(snapshot.id)}, {"OPERATION", std::string(JobTypeName(type))}},
            log::kMsgJobStarted);
   observer_->OnJobStarted(snapshot);
@@ -281,12 +283,14 @@ void Engine::RunJob(std::shared_ptr<RunningJob> job, Work work) {
     result = error->code == Errc::kCancelled ? JobResult::kCancelled : JobResult::kFailed;
     if (!outcome) message = error->message;
     (void)UpdateState([&](NodeState& s) { s.last_error = FormatError(*error); });
-    log::Log(LOG_ERR, "Job " + id + " (" + op + ") " + std::string(JobResultName(result)) + ": " +
+    log::Log(LOG_ERR,
+             "Job " + id + " (" + op + ") " + std::string(JobResultName(result)) + ": " +
                  FormatError(*error),
              {{"JOB", id}, {"OPERATION", op}, {"ERROR", std::string(ErrorName(error->code))}},
              log::kMsgJobFailed);
   } else {
-    log::Log(LOG_NOTICE, "Job " + id + " (" + op + ") done" + (message.empty() ? "" : ": " + message),
+    log::Log(LOG_NOTICE,
+             "Job " + id + " (" + op + ") done" + (message.empty() ? "" : ": " + message),
              {{"JOB", id}, {"OPERATION", op}}, log::kMsgJobDone);
   }
 
@@ -397,8 +401,8 @@ StatusReport Engine::GetStatus() const {
     r.other_device = other_dev.device;
     r.other_valid = other_dev.has_filesystem() && health != SlotHealth::kInstalling &&
                     health != SlotHealth::kBad;
-    r.other_version = !slots_.other_version.empty() ? slots_.other_version
-                                                    : state_.Record(other).version;
+    r.other_version =
+        !slots_.other_version.empty() ? slots_.other_version : state_.Record(other).version;
   }
   r.booted_version = slots_.booted_version;
   if (boot) {

@@ -65,7 +65,9 @@ class EngineObserver {
   virtual void OnJobStarted(const JobSnapshot& job) = 0;
   // Throttled: a few per second at most, plus every stage change.
   virtual void OnJobChanged(const JobSnapshot& job) = 0;
-  virtual void OnJobRemoved(const JobSnapshot& job, JobResult result, const Error* error,
+  virtual void OnJobRemoved(const JobSnapshot& job,
+                            JobResult result,
+                            const Error* error,
                             const std::string& message) = 0;
   virtual void OnStateChanged() = 0;
 };

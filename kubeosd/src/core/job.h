@@ -36,9 +36,9 @@ class JobContext {
 };
 
 struct JobOutcome {
-  std::string message;              // human summary of what was done
-  std::vector<std::string> needs;   // what must happen for changes to take effect
-  bool reboot_requested = false;    // the engine reboots after reporting the result
+  std::string message;             // human summary of what was done
+  std::vector<std::string> needs;  // what must happen for changes to take effect
+  bool reboot_requested = false;   // the engine reboots after reporting the result
   // Set when the job failed but its outcome must still take effect (e.g. a failed health check
   // that reboots back into the previous slot): reported as failed with this error.
   std::optional<Error> failure;

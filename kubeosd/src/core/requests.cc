@@ -22,16 +22,15 @@ std::string_view Signature(Kind k) { return k == Kind::kString ? "s" : "b"; }
 // silently ignored option.
 Status CheckKeys(const Options& options, std::initializer_list<KeySpec> specs) {
   for (const auto& [key, value] : options) {
-    const auto* spec = std::find_if(specs.begin(), specs.end(),
-                                    [&](const KeySpec& s) { return s.name == key; });
+    const auto* spec =
+        std::find_if(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.name == key; });
     if (spec == specs.end()) {
       std::string known;
       for (const auto& s : specs) known += (known.empty() ? "" : ", ") + std::string(s.name);
       return Fail(Errc::kInvalidArgs, "unknown option '" + key + "' (known: " + known + ")");
     }
-    const bool ok = spec->kind == Kind::kString
-                        ? std::holds_alternative<std::string>(value.value)
-                        : std::holds_alternative<bool>(value.value);
+    const bool ok = spec->kind == Kind::kString ? std::holds_alternative<std::string>(value.value)
+                                                : std::holds_alternative<bool>(value.value);
     if (!ok) {
       return Fail(Errc::kInvalidArgs, "option '" + key + "' must be of type '" +
                                           std::string(Signature(spec->kind)) + "', got '" +
@@ -58,7 +57,8 @@ bool HasControlChars(std::string_view s) {
 
 Status CheckText(std::string_view key, std::string_view value) {
   if (HasControlChars(value)) {
-    return Fail(Errc::kInvalidArgs, "option '" + std::string(key) + "' contains control characters");
+    return Fail(Errc::kInvalidArgs,
+                "option '" + std::string(key) + "' contains control characters");
   }
   return {};
 }
@@ -70,7 +70,8 @@ Status CheckFileName(std::string_view key, std::string_view value) {
       HasControlChars(value)) {
     return Fail(Errc::kInvalidArgs, "option '" + std::string(key) +
                                         "' must be a file name inside the certificate directory, "
-                                        "got '" + std::string(value) + "'");
+                                        "got '" +
+                                        std::string(value) + "'");
   }
   return {};
 }

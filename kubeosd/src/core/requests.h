@@ -29,7 +29,7 @@ struct UpgradeRequest {
   std::string checksum;  // lower-case hex SHA-256, or the image digest for container images
   bool flag_safe = false;
   bool mtls = false;
-  std::string ca_cert;      // file names under the certs directory
+  std::string ca_cert;  // file names under the certs directory
   std::string client_cert;
   std::string client_key;
   std::string pre_config;   // JSON upgradeconfigs, "" when none

@@ -42,11 +42,11 @@ Status AbsolutePath(const toml::node& n, std::string& out, std::string_view what
   return {};
 }
 
-#define KUBEOS_PATH_BINDING(section, key, member)                        \
-  Binding {                                                              \
-    section, key, [](const toml::node& n, Settings& s) -> Status {       \
-      return AbsolutePath(n, s.member, section "." key);                 \
-    }                                                                    \
+#define KUBEOS_PATH_BINDING(section, key, member)                  \
+  Binding {                                                        \
+    section, key, [](const toml::node& n, Settings& s) -> Status { \
+      return AbsolutePath(n, s.member, section "." key);           \
+    }                                                              \
   }
 
 const std::vector<Binding>& Bindings() {

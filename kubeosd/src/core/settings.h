@@ -25,8 +25,8 @@ struct Settings {
   std::string proc_sys = "/proc/sys";         // runtime sysctls (kernel.sysctl)
   std::string boot_id = "/proc/sys/kernel/random/boot_id";
   // [disk]
-  std::string disk;                    // "" = the disk holding the running root
-  std::optional<Slot> booted_slot;     // override, like RAUC's override-boot-slot (tests, demo)
+  std::string disk;                 // "" = the disk holding the running root
+  std::optional<Slot> booted_slot;  // override, like RAUC's override-boot-slot (tests, demo)
   // [health]
   std::vector<std::string> health_units;  // units that must be active after a trial boot
   std::chrono::seconds health_timeout{300};

@@ -48,12 +48,9 @@ std::string SerializeState(const NodeState& s) {
   if (s.upgradeconfigs_version) j["upgradeconfigs-version"] = *s.upgradeconfigs_version;
   if (s.pending) {
     const PendingBoot& p = *s.pending;
-    j["pending"] = json{{"type", JobTypeName(p.type)},
-                        {"target", SlotName(p.target)},
-                        {"previous", SlotName(p.previous)},
-                        {"version", p.version},
-                        {"post-config", p.post_config},
-                        {"boot-id", p.boot_id}};
+    j["pending"] = json{{"type", JobTypeName(p.type)},      {"target", SlotName(p.target)},
+                        {"previous", SlotName(p.previous)}, {"version", p.version},
+                        {"post-config", p.post_config},     {"boot-id", p.boot_id}};
   }
   j["slots"] = json{{"A", SlotToJson(s.slot_a)}, {"B", SlotToJson(s.slot_b)}};
   j["last-error"] = s.last_error;
@@ -77,8 +74,12 @@ Result<NodeState> ParseState(std::string_view text) {
       auto target = ParseSlot(p.value("target", ""));
       auto previous = ParseSlot(p.value("previous", ""));
       if (!type || !target || !previous) return Fail(Errc::kIo, "state file: malformed 'pending'");
-      s.pending = PendingBoot{*type, *target, *previous, p.value("version", ""),
-                              p.value("post-config", ""), p.value("boot-id", "")};
+      s.pending = PendingBoot{*type,
+                              *target,
+                              *previous,
+                              p.value("version", ""),
+                              p.value("post-config", ""),
+                              p.value("boot-id", "")};
     }
     if (j.contains("slots")) {
       s.slot_a = SlotFromJson(j.at("slots").value("A", json()));

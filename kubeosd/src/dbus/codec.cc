@@ -35,7 +35,8 @@ VariantMap EncodeStatus(const core::StatusReport& s) {
   str("default-slot", s.default_slot);
   str("next-boot-slot", s.next_boot_slot);
   str("state", s.state);
-  m["active-job"] = sdbus::Variant(s.active_job ? JobPath(s.active_job->id) : sdbus::ObjectPath("/"));
+  m["active-job"] =
+      sdbus::Variant(s.active_job ? JobPath(s.active_job->id) : sdbus::ObjectPath("/"));
   str("job-stage", s.active_job ? s.active_job->stage : std::string());
   m["job-progress"] = sdbus::Variant(s.active_job ? s.active_job->progress : uint32_t{0});
   str("sysconfigs-version", s.sysconfigs_version);

@@ -79,9 +79,8 @@ Status EventLoop::Run() {
         if (stop_) return {};
       }
       const auto poll_data = connection_.getEventLoopPollData();
-      pollfd fds[3] = {{poll_data.fd, poll_data.events, 0},
-                       {wake_fd_, POLLIN, 0},
-                       {signal_fd_, POLLIN, 0}};
+      pollfd fds[3] = {
+          {poll_data.fd, poll_data.events, 0}, {wake_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
       if (::poll(fds, 3, poll_data.getPollTimeout()) < 0 && errno != EINTR) {
         return FailErrno(Errc::kFailed, errno, "poll");
       }

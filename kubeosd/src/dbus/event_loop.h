@@ -39,7 +39,7 @@ class EventLoop {
   int signal_fd_ = -1;
   std::mutex mu_;
   std::deque<std::function<void()>> queue_;  // guarded by mu_
-  bool stop_ = false;                         // guarded by mu_
+  bool stop_ = false;                        // guarded by mu_
 };
 
 }  // namespace kubeos::dbus

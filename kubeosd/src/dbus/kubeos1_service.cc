@@ -30,7 +30,9 @@ std::string_view ActionFor(core::JobType type) {
 // /org/openeuler/KubeOS1/job/<id>: mirrors one running job; lives until JobRemoved.
 class JobObject final : public sdbus::AdaptorInterfaces<org::openeuler::KubeOS1::Job_adaptor> {
  public:
-  JobObject(sdbus::IConnection& connection, core::Engine& engine, PolkitAuthorizer& authorizer,
+  JobObject(sdbus::IConnection& connection,
+            core::Engine& engine,
+            PolkitAuthorizer& authorizer,
             const core::JobSnapshot& snapshot)
       : AdaptorInterfaces(connection, JobPath(snapshot.id)),
         engine_(engine),
@@ -77,8 +79,10 @@ class JobObject final : public sdbus::AdaptorInterfaces<org::openeuler::KubeOS1:
   core::JobSnapshot snapshot_;
 };
 
-Kubeos1Service::Kubeos1Service(sdbus::IConnection& connection, core::Engine& engine,
-                               PolkitAuthorizer& authorizer, EventLoop& loop)
+Kubeos1Service::Kubeos1Service(sdbus::IConnection& connection,
+                               core::Engine& engine,
+                               PolkitAuthorizer& authorizer,
+                               EventLoop& loop)
     : AdaptorInterfaces(connection, std::string(kObjectPath)),
       engine_(engine),
       authorizer_(authorizer),
@@ -93,7 +97,8 @@ Kubeos1Service::~Kubeos1Service() {
 }
 
 void Kubeos1Service::AuthorizeAndStart(sdbus::Result<sdbus::ObjectPath>&& result,
-                                       std::string_view action, StartFn start) {
+                                       std::string_view action,
+                                       StartFn start) {
   const Caller caller = CurrentCaller(*getObject().getCurrentlyProcessedMessage());
   // sdbus::Result is move-only while reply callbacks must be copyable.
   auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
@@ -162,8 +167,10 @@ void Kubeos1Service::OnJobChanged(const core::JobSnapshot& job) {
   });
 }
 
-void Kubeos1Service::OnJobRemoved(const core::JobSnapshot& job, core::JobResult result,
-                                  const Error* error, const std::string& message) {
+void Kubeos1Service::OnJobRemoved(const core::JobSnapshot& job,
+                                  core::JobResult result,
+                                  const Error* error,
+                                  const std::string& message) {
   const std::string error_name = error != nullptr ? std::string(ErrorName(error->code)) : "";
   loop_.RunOrPost([this, job, result, error_name, message] {
     if (auto it = jobs_.find(job.id); it != jobs_.end()) it->second->Update(job);
@@ -176,9 +183,12 @@ void Kubeos1Service::OnJobRemoved(const core::JobSnapshot& job, core::JobResult 
 void Kubeos1Service::OnStateChanged() {
   loop_.RunOrPost([this] {
     const core::StatusReport s = engine_.GetStatus();
-    Announced now{s.state,        s.booted_slot,
-                  s.booted_version, s.default_slot,
-                  s.active_job ? std::string(JobPath(s.active_job->id)) : "/", s.last_error};
+    Announced now{s.state,
+                  s.booted_slot,
+                  s.booted_version,
+                  s.default_slot,
+                  s.active_job ? std::string(JobPath(s.active_job->id)) : "/",
+                  s.last_error};
     std::vector<std::string> changed;
     if (now.state != announced_.state) changed.emplace_back("State");
     if (now.booted_slot != announced_.booted_slot) changed.emplace_back("BootedSlot");

@@ -21,14 +21,18 @@ class JobObject;
 class Kubeos1Service final : public sdbus::AdaptorInterfaces<org::openeuler::KubeOS1_adaptor>,
                              public core::EngineObserver {
  public:
-  Kubeos1Service(sdbus::IConnection& connection, core::Engine& engine,
-                 PolkitAuthorizer& authorizer, EventLoop& loop);
+  Kubeos1Service(sdbus::IConnection& connection,
+                 core::Engine& engine,
+                 PolkitAuthorizer& authorizer,
+                 EventLoop& loop);
   ~Kubeos1Service() override;
 
   // core::EngineObserver: any thread; handed over to the loop thread.
   void OnJobStarted(const core::JobSnapshot& job) override;
   void OnJobChanged(const core::JobSnapshot& job) override;
-  void OnJobRemoved(const core::JobSnapshot& job, core::JobResult result, const Error* error,
+  void OnJobRemoved(const core::JobSnapshot& job,
+                    core::JobResult result,
+                    const Error* error,
                     const std::string& message) override;
   void OnStateChanged() override;
 
@@ -36,9 +40,12 @@ class Kubeos1Service final : public sdbus::AdaptorInterfaces<org::openeuler::Kub
   using JobResultReply = std::shared_ptr<sdbus::Result<sdbus::ObjectPath>>;
   using StartFn = std::function<Result<core::JobSnapshot>()>;
 
-  void Upgrade(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) override;
-  void Rollback(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) override;
-  void ApplyConfig(sdbus::Result<sdbus::ObjectPath>&& result, std::string config_json,
+  void Upgrade(sdbus::Result<sdbus::ObjectPath>&& result,
+               std::map<std::string, sdbus::Variant> options) override;
+  void Rollback(sdbus::Result<sdbus::ObjectPath>&& result,
+                std::map<std::string, sdbus::Variant> options) override;
+  void ApplyConfig(sdbus::Result<sdbus::ObjectPath>&& result,
+                   std::string config_json,
                    std::map<std::string, sdbus::Variant> options) override;
   std::map<std::string, sdbus::Variant> Status() override;
   std::string State() override;
@@ -49,7 +56,8 @@ class Kubeos1Service final : public sdbus::AdaptorInterfaces<org::openeuler::Kub
   std::string LastError() override;
 
   // Authorizes the caller of the message being handled for |action|, then starts the job.
-  void AuthorizeAndStart(sdbus::Result<sdbus::ObjectPath>&& result, std::string_view action,
+  void AuthorizeAndStart(sdbus::Result<sdbus::ObjectPath>&& result,
+                         std::string_view action,
                          StartFn start);
 
   // The properties last announced, to emit PropertiesChanged only for real changes.
@@ -62,7 +70,7 @@ class Kubeos1Service final : public sdbus::AdaptorInterfaces<org::openeuler::Kub
   EventLoop& loop_;
   sdbus::IConnection& connection_;
   std::map<uint32_t, std::unique_ptr<JobObject>> jobs_;  // loop thread only
-  Announced announced_;                                   // loop thread only
+  Announced announced_;                                  // loop thread only
 };
 
 }  // namespace kubeos::dbus

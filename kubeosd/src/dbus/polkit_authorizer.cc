@@ -30,12 +30,13 @@ Caller CurrentCaller(const sdbus::Message& message) {
 }
 
 PolkitAuthorizer::PolkitAuthorizer(sdbus::IConnection& connection)
-    : proxy_(sdbus::createProxy(connection, "org.freedesktop.PolicyKit1",
-                                "/org/freedesktop/PolicyKit1/Authority")) {
+    : proxy_(sdbus::createProxy(
+          connection, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority")) {
   proxy_->finishRegistration();
 }
 
-void PolkitAuthorizer::Check(const Caller& caller, std::string_view action_view,
+void PolkitAuthorizer::Check(const Caller& caller,
+                             std::string_view action_view,
                              std::function<void(Status)> done) {
   const std::string action(action_view);
   auto deny = [caller, action](Errc code, const std::string& why) -> Status {
@@ -46,14 +47,15 @@ void PolkitAuthorizer::Check(const Caller& caller, std::string_view action_view,
              log::kMsgAccessDenied);
     return Fail(code, why);
   };
-  const Subject subject{std::string("system-bus-name"),
-                        std::map<std::string, sdbus::Variant>{
-                            {"name", sdbus::Variant(caller.bus_name)}}};
+  const Subject subject{
+      std::string("system-bus-name"),
+      std::map<std::string, sdbus::Variant>{{"name", sdbus::Variant(caller.bus_name)}}};
   try {
     proxy_->callMethodAsync("CheckAuthorization")
         .onInterface("org.freedesktop.PolicyKit1.Authority")
         // An interactive check waits for a human; a plain one must not hang the caller.
-        .withTimeout(caller.allow_interactive ? std::chrono::seconds(300) : std::chrono::seconds(25))
+        .withTimeout(caller.allow_interactive ? std::chrono::seconds(300)
+                                              : std::chrono::seconds(25))
         .withArguments(subject, action, std::map<std::string, std::string>{},
                        caller.allow_interactive ? kAllowUserInteraction : 0u, std::string())
         .uponReplyInvoke([done, deny, action](const sdbus::Error* error, AuthResult reply) {

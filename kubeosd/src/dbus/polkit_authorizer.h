@@ -14,9 +14,9 @@
 namespace kubeos::dbus {
 
 struct Caller {
-  std::string bus_name;      // unique name, e.g. ":1.42": the polkit subject
+  std::string bus_name;                // unique name, e.g. ":1.42": the polkit subject
   uid_t uid = static_cast<uid_t>(-1);  // for logs only
-  bool allow_interactive = false;  // the message's ALLOW_INTERACTIVE_AUTHORIZATION flag
+  bool allow_interactive = false;      // the message's ALLOW_INTERACTIVE_AUTHORIZATION flag
 };
 
 // Reads the caller of the message being processed (valid only inside a method handler).

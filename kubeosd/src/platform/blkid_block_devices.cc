@@ -71,10 +71,11 @@ Result<dev_t> MountedDevice(const std::string& mount_point) {
 // Kernel name of a block device number, e.g. "vda2" or "loop3p2".
 Result<std::string> KernelName(dev_t dev) {
   std::error_code ec;
-  const fs::path link = "/sys/dev/block/" + std::to_string(major(dev)) + ":" +
-                        std::to_string(minor(dev));
+  const fs::path link =
+      "/sys/dev/block/" + std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
   const fs::path target = fs::canonical(link, ec);
-  if (ec) return Fail(Errc::kNoStandbySlot, "no block device " + link.string() + ": " + ec.message());
+  if (ec)
+    return Fail(Errc::kNoStandbySlot, "no block device " + link.string() + ": " + ec.message());
   return target.filename().string();
 }
 
@@ -146,7 +147,8 @@ class ScopedMount {
 }  // namespace
 
 Result<core::DiskLayout> BlkidBlockDevices::Discover() {
-  auto root_dev = MountedDevice(options_.root == "/" ? "/" : fs::path(options_.root).lexically_normal().string());
+  auto root_dev = MountedDevice(
+      options_.root == "/" ? "/" : fs::path(options_.root).lexically_normal().string());
   std::string disk = StripDev(options_.disk);
   if (disk.empty()) {
     if (!root_dev) return Forward(std::move(root_dev), "find the disk of the running root");
@@ -200,7 +202,8 @@ Result<std::optional<std::string>> BlkidBlockDevices::ReadOsRelease(const core::
   PosixFileSystem files(point);
   for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
     auto content = files.Read(path);
-    if (!content) return Forward(std::move(content), "slot " + std::string(core::SlotName(slot.slot)));
+    if (!content)
+      return Forward(std::move(content), "slot " + std::string(core::SlotName(slot.slot)));
     if (content->has_value()) return std::optional<std::string>((*content)->data);
   }
   return std::optional<std::string>();

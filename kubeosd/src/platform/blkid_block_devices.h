@@ -12,8 +12,8 @@
 namespace kubeos::platform {
 
 struct BlockDeviceOptions {
-  std::string root = "/";          // the directory whose mount is the booted slot (--root)
-  std::string disk;                // "" = the disk holding |root|
+  std::string root = "/";                 // the directory whose mount is the booted slot (--root)
+  std::string disk;                       // "" = the disk holding |root|
   std::optional<core::Slot> booted_slot;  // override (settings disk.booted-slot)
   std::string mount_dir = "/run/kubeos/mnt";  // real path, already prefixed with --root
 };

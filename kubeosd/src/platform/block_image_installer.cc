@@ -40,7 +40,8 @@ Result<UniqueFd> OpenDevice(const std::string& path, int flags) {
   // O_EXCL on a block device fails with EBUSY while it is mounted or otherwise claimed, so a
   // slot in use (the booted root above all) can never be opened for writing.
   UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (!fd.valid()) return FailErrno(errno == ENOSPC ? Errc::kNoSpace : Errc::kIo, errno, "open " + path);
+  if (!fd.valid())
+    return FailErrno(errno == ENOSPC ? Errc::kNoSpace : Errc::kIo, errno, "open " + path);
   return fd;
 }
 
@@ -53,7 +54,8 @@ Result<uint64_t> SizeOf(int fd, const std::string& path) {
   return size;
 }
 
-Status PwriteAll(int fd, const std::byte* data, size_t n, uint64_t offset, const std::string& path) {
+Status PwriteAll(
+    int fd, const std::byte* data, size_t n, uint64_t offset, const std::string& path) {
   while (n > 0) {
     const ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(offset));
     if (w < 0 && errno == EINTR) continue;
@@ -86,7 +88,8 @@ Status Sync(int fd, const std::string& path) {
 Status RunChecked(core::CommandRunner& runner, const std::vector<std::string>& argv) {
   KUBEOS_ASSIGN_OR_RETURN(const core::CommandResult r, runner.Run(argv));
   if (r.exit_code != 0) {
-    return Fail(Errc::kIo, argv[0] + " exited with " + std::to_string(r.exit_code) + ": " + r.output);
+    return Fail(Errc::kIo,
+                argv[0] + " exited with " + std::to_string(r.exit_code) + ": " + r.output);
   }
   return {};
 }
@@ -94,7 +97,8 @@ Status RunChecked(core::CommandRunner& runner, const std::vector<std::string>& a
 // A filesystem mounted on a private temporary directory, unmounted and removed on every path.
 class TempMount {
  public:
-  static Result<std::unique_ptr<TempMount>> Create(const std::string& base, const std::string& device) {
+  static Result<std::unique_ptr<TempMount>> Create(const std::string& base,
+                                                   const std::string& device) {
     std::error_code ec;
     std::filesystem::create_directories(base, ec);
     if (ec) return Fail(Errc::kIo, "create " + base + ": " + ec.message());
@@ -124,7 +128,8 @@ class TempMount {
   // Flushes and unmounts, reporting errors the destructor would have to swallow.
   Status Finish() {
     UniqueFd fd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.valid() || ::syncfs(fd.get()) != 0) return FailErrno(Errc::kIo, errno, "syncfs " + dir_);
+    if (!fd.valid() || ::syncfs(fd.get()) != 0)
+      return FailErrno(Errc::kIo, errno, "syncfs " + dir_);
     fd.Reset();
     if (::umount2(dir_.c_str(), 0) != 0) return FailErrno(Errc::kIo, errno, "umount " + dir_);
     mounted_ = false;
@@ -205,10 +210,12 @@ Status Extract(core::ByteSource& source, const std::string& root) {
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK) return std::unexpected(ArchiveError(reader.get(), state, "read archive"));
     const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
-    if (EscapesRoot(name)) return Fail(Errc::kInvalidImage, "archive entry escapes the root: " + name);
+    if (EscapesRoot(name))
+      return Fail(Errc::kInvalidImage, "archive entry escapes the root: " + name);
     archive_entry_set_pathname(entry, (root + "/" + name).c_str());
     if (const char* link = archive_entry_hardlink(entry)) {
-      if (EscapesRoot(link)) return Fail(Errc::kInvalidImage, "hard link escapes the root: " + name);
+      if (EscapesRoot(link))
+        return Fail(Errc::kInvalidImage, "hard link escapes the root: " + name);
       archive_entry_set_hardlink(entry, (root + "/" + link).c_str());
     }
     // A lost xattr, ACL or label is a broken OS image, so warnings count as failures.
@@ -221,7 +228,8 @@ Status Extract(core::ByteSource& source, const std::string& root) {
       la_int64_t offset = 0;
       const int d = archive_read_data_block(reader.get(), &block, &size, &offset);
       if (d == ARCHIVE_EOF) break;
-      if (d != ARCHIVE_OK) return std::unexpected(ArchiveError(reader.get(), state, "read " + name));
+      if (d != ARCHIVE_OK)
+        return std::unexpected(ArchiveError(reader.get(), state, "read " + name));
       if (archive_write_data_block(writer.get(), block, size, offset) != ARCHIVE_OK) {
         return std::unexpected(ArchiveError(writer.get(), state, "write " + name));
       }
@@ -240,7 +248,8 @@ Status Extract(core::ByteSource& source, const std::string& root) {
 }  // namespace
 
 Result<bool> BlockImageInstaller::SameDevice(std::string_view a, std::string_view b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   const std::string pa(a), pb(b);
   if (::stat(pa.c_str(), &sa) != 0) return FailErrno(Errc::kIo, errno, "stat " + pa);
   if (::stat(pb.c_str(), &sb) != 0) return FailErrno(Errc::kIo, errno, "stat " + pb);
@@ -268,8 +277,9 @@ Result<uint64_t> BlockImageInstaller::WriteRaw(const core::SlotDevice& slot,
   KUBEOS_ASSIGN_OR_RETURN(const UniqueFd fd, OpenDevice(slot.device, O_WRONLY | O_EXCL));
   KUBEOS_ASSIGN_OR_RETURN(const uint64_t capacity, SizeOf(fd.get(), slot.device));
   const auto no_space = [&](uint64_t need) {
-    return Fail(Errc::kNoSpace, "image is larger than slot " + std::string(core::SlotName(slot.slot)) +
-                                    " (" + std::to_string(capacity) + " bytes, needed at least " +
+    return Fail(Errc::kNoSpace, "image is larger than slot " +
+                                    std::string(core::SlotName(slot.slot)) + " (" +
+                                    std::to_string(capacity) + " bytes, needed at least " +
                                     std::to_string(need) + ")");
   };
   // The first MiB (with the superblock) is written last, after everything else is on disk: until
@@ -297,7 +307,8 @@ Result<uint64_t> BlockImageInstaller::WriteRaw(const core::SlotDevice& slot,
   return offset;
 }
 
-Status BlockImageInstaller::ReadBack(const core::SlotDevice& slot, uint64_t length,
+Status BlockImageInstaller::ReadBack(const core::SlotDevice& slot,
+                                     uint64_t length,
                                      core::Sha256& hash) {
   // O_DIRECT: the point is to hash what the disk holds, not the page cache we just filled.
   UniqueFd fd(::open(slot.device.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
@@ -312,21 +323,25 @@ Status BlockImageInstaller::ReadBack(const core::SlotDevice& slot, uint64_t leng
   while (offset < length) {
     const uint64_t remaining = length - offset;
     // Direct I/O needs whole blocks: round the last read up and hash only what belongs.
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, (remaining + kAlign - 1) / kAlign * kAlign));
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(kChunk, (remaining + kAlign - 1) / kAlign * kAlign));
     const ssize_t n = ::pread(fd.get(), buffer.get(), want, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return FailErrno(Errc::kIo, errno, "read back " + slot.device);
     if (n == 0) return Fail(Errc::kIo, "read back " + slot.device + ": device ends early");
-    const size_t used = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(n), remaining));
+    const size_t used =
+        static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(n), remaining));
     hash.Update(std::span<const std::byte>(buffer.get(), used));
     offset += used;
   }
   return {};
 }
 
-Status BlockImageInstaller::ExtractTar(const core::SlotDevice& slot, std::string_view fs_label,
+Status BlockImageInstaller::ExtractTar(const core::SlotDevice& slot,
+                                       std::string_view fs_label,
                                        core::ByteSource& source) {
-  KUBEOS_TRY(RunChecked(runner_, {"mkfs.ext4", "-F", "-q", "-L", std::string(fs_label), slot.device}));
+  KUBEOS_TRY(
+      RunChecked(runner_, {"mkfs.ext4", "-F", "-q", "-L", std::string(fs_label), slot.device}));
   KUBEOS_ASSIGN_OR_RETURN(const auto mount, TempMount::Create(mount_base_, slot.device));
   KUBEOS_TRY(Extract(source, mount->dir()));
   return mount->Finish();

@@ -22,7 +22,8 @@ class BlockImageInstaller final : public core::ImageInstaller {
   Status Invalidate(const core::SlotDevice& slot) override;
   Result<uint64_t> WriteRaw(const core::SlotDevice& slot, core::ByteSource& source) override;
   Status ReadBack(const core::SlotDevice& slot, uint64_t length, core::Sha256& hash) override;
-  Status ExtractTar(const core::SlotDevice& slot, std::string_view fs_label,
+  Status ExtractTar(const core::SlotDevice& slot,
+                    std::string_view fs_label,
                     core::ByteSource& source) override;
 
  private:

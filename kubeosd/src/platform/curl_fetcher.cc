@@ -50,7 +50,8 @@ std::string JoinRoot(const std::string& root, const std::string& path) {
   return r + path;
 }
 
-// A fixed-size byte ring: one producer (the transfer), one consumer (Read), under the caller's lock.
+// A fixed-size byte ring: one producer (the transfer), one consumer (Read), under the caller's
+// lock.
 class Ring {
  public:
   explicit Ring(size_t capacity) : data_(capacity) {}
@@ -200,12 +201,14 @@ class CurlStream final : public core::ByteSource {
       std::lock_guard lock(mu_);
       if (total_ && received_ < *total_) code = CURLE_PARTIAL_FILE;
     }
-    if (failure_in_callback_) return std::unexpected(*std::exchange(failure_in_callback_, std::nullopt));
+    if (failure_in_callback_)
+      return std::unexpected(*std::exchange(failure_in_callback_, std::nullopt));
     if (code == CURLE_OK) return {};
     if (code == CURLE_ABORTED_BY_CALLBACK || closing()) {
       return Fail(Errc::kCancelled, "download cancelled");
     }
-    const std::string why = std::string(curl_easy_strerror(code)) + (error_[0] ? ": " : "") + error_;
+    const std::string why =
+        std::string(curl_easy_strerror(code)) + (error_[0] ? ": " : "") + error_;
     // A server that never delivered a byte refused us (TLS, HTTP status): retrying cannot help.
     if (!IsTransient(code) || received_ == 0 || retries_ >= spec_.max_retries) {
       return Fail(Errc::kDownloadFailed, "download " + spec_.url + ": " + why);
@@ -242,9 +245,9 @@ class CurlStream final : public core::ByteSource {
       return true;
     }
     if (status != 206) {
-      failure_in_callback_ = Error{Errc::kDownloadFailed, "download " + spec_.url + ": server answered " +
-                                                              std::to_string(status) +
-                                                              " to a resume request"};
+      failure_in_callback_ =
+          Error{Errc::kDownloadFailed, "download " + spec_.url + ": server answered " +
+                                           std::to_string(status) + " to a resume request"};
       return false;
     }
     if (length >= 0 && total_ && received_ + static_cast<uint64_t>(length) != *total_) {
@@ -293,12 +296,12 @@ class CurlStream final : public core::ByteSource {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  Ring ring_;                     // guarded by mu_
-  uint64_t received_ = 0;         // guarded by mu_: body bytes over all attempts = resume offset
+  Ring ring_;                      // guarded by mu_
+  uint64_t received_ = 0;          // guarded by mu_: body bytes over all attempts = resume offset
   std::optional<uint64_t> total_;  // guarded by mu_
-  std::optional<Error> failure_;  // guarded by mu_: why the transfer ended, nullopt = complete
-  bool done_ = false;             // guarded by mu_
-  bool closing_ = false;          // guarded by mu_: the consumer went away
+  std::optional<Error> failure_;   // guarded by mu_: why the transfer ended, nullopt = complete
+  bool done_ = false;              // guarded by mu_
+  bool closing_ = false;           // guarded by mu_: the consumer went away
 };
 
 }  // namespace

@@ -22,7 +22,8 @@ constexpr size_t kMaxOutput = 16 * 1024;
 Result<core::CommandResult> PosixCommandRunner::Run(const std::vector<std::string>& argv) {
   if (argv.empty()) return Fail(Errc::kFailed, "run: empty command");
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return FailErrno(Errc::kFailed, errno, "run " + argv[0] + ": pipe");
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return FailErrno(Errc::kFailed, errno, "run " + argv[0] + ": pipe");
   UniqueFd read_end(fds[0]);
   UniqueFd write_end(fds[1]);
 

@@ -132,19 +132,22 @@ Status PosixFileSystem::WriteAtomic(std::string_view path, const core::FileConte
 
   const std::string tmp = TempName(name);
   UniqueFd fd(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd.valid()) return FailErrno(Errc::kIo, errno, "create temporary file for " + std::string(path));
+  if (!fd.valid())
+    return FailErrno(Errc::kIo, errno, "create temporary file for " + std::string(path));
   auto fail = [&](Status st) -> Status {
     ::unlinkat(dir.get(), tmp.c_str(), 0);
     return st;
   };
-  if (auto st = WriteAll(fd.get(), content.data, std::string(path)); !st) return fail(std::move(st));
+  if (auto st = WriteAll(fd.get(), content.data, std::string(path)); !st)
+    return fail(std::move(st));
   if (::fchown(fd.get(), content.uid, content.gid) != 0) {
     return fail(FailErrno(Errc::kIo, errno, "chown " + std::string(path)));
   }
   if (::fchmod(fd.get(), content.mode & 07777) != 0) {
     return fail(FailErrno(Errc::kIo, errno, "chmod " + std::string(path)));
   }
-  if (::fsync(fd.get()) != 0) return fail(FailErrno(Errc::kIo, errno, "fsync " + std::string(path)));
+  if (::fsync(fd.get()) != 0)
+    return fail(FailErrno(Errc::kIo, errno, "fsync " + std::string(path)));
   fd.Reset();
   if (::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0) {
     return fail(FailErrno(Errc::kIo, errno, "rename into " + std::string(path)));
@@ -165,11 +168,12 @@ Status PosixFileSystem::WriteInPlace(std::string_view path, std::string_view dat
   if (!fd.valid()) return FailErrno(Errc::kIo, errno, "open " + std::string(path));
   size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
-                               static_cast<off_t>(done));
+    const ssize_t n =
+        ::pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return FailErrno(errno == ENOSPC ? Errc::kNoSpace : Errc::kIo, errno, "write " + std::string(path));
+      return FailErrno(errno == ENOSPC ? Errc::kNoSpace : Errc::kIo, errno,
+                       "write " + std::string(path));
     }
     done += static_cast<size_t>(n);
   }
@@ -200,7 +204,8 @@ Status PosixFileSystem::Remove(std::string_view path) {
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
     return FailErrno(Errc::kIo, errno, "remove " + std::string(path));
   }
-  if (::fsync(dir.get()) != 0) return FailErrno(Errc::kIo, errno, "fsync directory of " + std::string(path));
+  if (::fsync(dir.get()) != 0)
+    return FailErrno(Errc::kIo, errno, "fsync directory of " + std::string(path));
   return {};
 }
 

@@ -19,8 +19,8 @@ Status SystemdHealthChecker::WaitHealthy(const std::vector<std::string>& units,
     }
     if (inactive.empty()) return {};
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Fail(Errc::kHealthCheck, "not active after " + std::to_string(timeout.count()) +
-                                          " s: " + inactive);
+      return Fail(Errc::kHealthCheck,
+                  "not active after " + std::to_string(timeout.count()) + " s: " + inactive);
     }
     if (cancelled && cancelled()) return Fail(Errc::kCancelled, "health check cancelled");
     std::this_thread::sleep_for(poll_interval_);

@@ -15,7 +15,8 @@ class SystemdHealthChecker final : public core::HealthChecker {
                                 std::chrono::milliseconds poll_interval = std::chrono::seconds(2))
       : runner_(runner), poll_interval_(poll_interval) {}
 
-  Status WaitHealthy(const std::vector<std::string>& units, std::chrono::seconds timeout,
+  Status WaitHealthy(const std::vector<std::string>& units,
+                     std::chrono::seconds timeout,
                      const std::function<bool()>& cancelled) override;
 
  private:

@@ -47,9 +47,9 @@ NodeState Classify(const OsObject& os, const NodeObject& node, const OsInstanceO
   if (UpgradeLike(os)) {
     s.eligible = true;
     // Done also needs the node side to report the configs applied.
-    const bool applied = osi == nullptr ||
-                         (osi->status_sysconfigs_version == osi->spec_sysconfigs_version &&
-                          osi->status_upgradeconfigs_version == osi->spec_upgradeconfigs_version);
+    const bool applied =
+        osi == nullptr || (osi->status_sysconfigs_version == osi->spec_sysconfigs_version &&
+                           osi->status_upgradeconfigs_version == osi->spec_upgradeconfigs_version);
     settled = at_version && applied;
   } else {
     const std::string want = ConfigVersion(os.sysconfigs);
@@ -145,7 +145,9 @@ struct Conditions {
     }
     return false;
   }
-  void Set(const std::string& type, bool on, const std::string& reason,
+  void Set(const std::string& type,
+           bool on,
+           const std::string& reason,
            const std::string& message) {
     const std::string status = on ? "True" : "False";
     std::string since = now;
@@ -217,9 +219,11 @@ Json SwapGrubModels(Json sysconfigs) {
   return sysconfigs;
 }
 
-Plan Reconcile(const OsObject& os, const std::vector<NodeObject>& nodes,
+Plan Reconcile(const OsObject& os,
+               const std::vector<NodeObject>& nodes,
                const std::map<std::string, OsInstanceObject>& osinstances,
-               const std::map<std::string, std::string>& conflicts, const Now& now,
+               const std::map<std::string, std::string>& conflicts,
+               const Now& now,
                const ReconcileOptions& options) {
   Plan plan;
   const Json& old = os.status;

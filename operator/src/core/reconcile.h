@@ -47,9 +47,11 @@ struct Plan {
   std::optional<std::chrono::seconds> requeue_after;  // nullopt: only on the next change
 };
 
-Plan Reconcile(const OsObject& os, const std::vector<NodeObject>& nodes,
+Plan Reconcile(const OsObject& os,
+               const std::vector<NodeObject>& nodes,
                const std::map<std::string, OsInstanceObject>& osinstances,
-               const std::map<std::string, std::string>& conflicts, const Now& now,
+               const std::map<std::string, std::string>& conflicts,
+               const Now& now,
                const ReconcileOptions& options);
 
 // RFC 3339 UTC with seconds ("2026-11-25T18:00:00Z") and back; nullopt when

@@ -91,7 +91,9 @@ int WatchProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 }  // namespace
 
-std::string ResourcePath(const Resource& r, const std::string& ns, const std::string& name,
+std::string ResourcePath(const Resource& r,
+                         const std::string& ns,
+                         const std::string& name,
                          const std::string& subresource) {
   std::string p = r.group_version_path;
   if (r.namespaced && !ns.empty()) p += "/namespaces/" + ns;
@@ -167,8 +169,10 @@ KubeResult<CurlKubeApi::Response> CurlKubeApi::Send(const std::string& method,
   }
 }
 
-KubeResult<Json> CurlKubeApi::SendJson(const std::string& method, const std::string& path_and_query,
-                                       const std::string& content_type, const Json* body) {
+KubeResult<Json> CurlKubeApi::SendJson(const std::string& method,
+                                       const std::string& path_and_query,
+                                       const std::string& content_type,
+                                       const Json* body) {
   auto resp = Send(method, path_and_query, content_type, body != nullptr ? body->dump() : "");
   if (!resp) return std::unexpected(resp.error());
   Json j = Json::parse(resp->body, nullptr, false);
@@ -181,12 +185,14 @@ KubeResult<Json> CurlKubeApi::SendJson(const std::string& method, const std::str
   return j;
 }
 
-KubeResult<Json> CurlKubeApi::Get(const Resource& r, const std::string& ns,
+KubeResult<Json> CurlKubeApi::Get(const Resource& r,
+                                  const std::string& ns,
                                   const std::string& name) {
   return SendJson("GET", ResourcePath(r, ns, name), "", nullptr);
 }
 
-KubeResult<Json> CurlKubeApi::List(const Resource& r, const std::string& ns,
+KubeResult<Json> CurlKubeApi::List(const Resource& r,
+                                   const std::string& ns,
                                    const ListOptions& options) {
   Json all;
   std::string cont;
@@ -214,21 +220,25 @@ KubeResult<Json> CurlKubeApi::Create(const Resource& r, const std::string& ns, c
   return SendJson("POST", ResourcePath(r, ns), "application/json", &object);
 }
 
-KubeResult<Json> CurlKubeApi::MergePatch(const Resource& r, const std::string& ns,
-                                         const std::string& name, const Json& patch,
+KubeResult<Json> CurlKubeApi::MergePatch(const Resource& r,
+                                         const std::string& ns,
+                                         const std::string& name,
+                                         const Json& patch,
                                          const std::string& subresource) {
   return SendJson("PATCH", ResourcePath(r, ns, name, subresource), "application/merge-patch+json",
                   &patch);
 }
 
-KubeResult<void> CurlKubeApi::Delete(const Resource& r, const std::string& ns,
+KubeResult<void> CurlKubeApi::Delete(const Resource& r,
+                                     const std::string& ns,
                                      const std::string& name) {
   auto resp = SendJson("DELETE", ResourcePath(r, ns, name), "", nullptr);
   if (!resp) return std::unexpected(resp.error());
   return {};
 }
 
-KubeResult<void> CurlKubeApi::Watch(const Resource& r, const std::string& ns,
+KubeResult<void> CurlKubeApi::Watch(const Resource& r,
+                                    const std::string& ns,
                                     const WatchOptions& options,
                                     const std::function<bool(const WatchEvent&)>& on_event,
                                     const std::atomic<bool>& stop) {

@@ -16,14 +16,21 @@ class CurlKubeApi final : public KubeApi {
   explicit CurlKubeApi(KubeConfig config);
 
   KubeResult<Json> Get(const Resource& r, const std::string& ns, const std::string& name) override;
-  KubeResult<Json> List(const Resource& r, const std::string& ns,
+  KubeResult<Json> List(const Resource& r,
+                        const std::string& ns,
                         const ListOptions& options) override;
   KubeResult<Json> Create(const Resource& r, const std::string& ns, const Json& object) override;
-  KubeResult<Json> MergePatch(const Resource& r, const std::string& ns, const std::string& name,
-                              const Json& patch, const std::string& subresource) override;
-  KubeResult<void> Delete(const Resource& r, const std::string& ns,
+  KubeResult<Json> MergePatch(const Resource& r,
+                              const std::string& ns,
+                              const std::string& name,
+                              const Json& patch,
+                              const std::string& subresource) override;
+  KubeResult<void> Delete(const Resource& r,
+                          const std::string& ns,
                           const std::string& name) override;
-  KubeResult<void> Watch(const Resource& r, const std::string& ns, const WatchOptions& options,
+  KubeResult<void> Watch(const Resource& r,
+                         const std::string& ns,
+                         const WatchOptions& options,
                          const std::function<bool(const WatchEvent&)>& on_event,
                          const std::atomic<bool>& stop) override;
 
@@ -35,10 +42,14 @@ class CurlKubeApi final : public KubeApi {
     long status = 0;
     std::string body;
   };
-  KubeResult<Response> Send(const std::string& method, const std::string& path_and_query,
-                            const std::string& content_type, const std::string& body);
-  KubeResult<Json> SendJson(const std::string& method, const std::string& path_and_query,
-                            const std::string& content_type, const Json* body);
+  KubeResult<Response> Send(const std::string& method,
+                            const std::string& path_and_query,
+                            const std::string& content_type,
+                            const std::string& body);
+  KubeResult<Json> SendJson(const std::string& method,
+                            const std::string& path_and_query,
+                            const std::string& content_type,
+                            const Json* body);
   void ConfigureHandle(void* curl, bool force_token_reload);
 
   KubeConfig config_;
@@ -46,7 +57,9 @@ class CurlKubeApi final : public KubeApi {
 };
 
 // "/api/v1/namespaces/ns/pods/name/status" for the parts given.
-std::string ResourcePath(const Resource& r, const std::string& ns, const std::string& name = "",
+std::string ResourcePath(const Resource& r,
+                         const std::string& ns,
+                         const std::string& name = "",
                          const std::string& subresource = "");
 
 }  // namespace kubeos::kube

@@ -24,10 +24,13 @@ KubeError ErrorFromStatus(int http_status, const Json& body) {
   return e;
 }
 
-KubeResult<Json> PatchWithRetry(KubeApi& api, const Resource& r, const std::string& ns,
+KubeResult<Json> PatchWithRetry(KubeApi& api,
+                                const Resource& r,
+                                const std::string& ns,
                                 const std::string& name,
                                 const std::function<Json(const Json& current)>& mutate,
-                                const std::string& subresource, int attempts) {
+                                const std::string& subresource,
+                                int attempts) {
   KubeError last;
   for (int i = 0; i < attempts; ++i) {
     auto current = api.Get(r, ns, name);

@@ -77,26 +77,32 @@ class KubeApi {
  public:
   virtual ~KubeApi() = default;
 
-  virtual KubeResult<Json> Get(const Resource& r, const std::string& ns,
+  virtual KubeResult<Json> Get(const Resource& r,
+                               const std::string& ns,
                                const std::string& name) = 0;
   // All pages of a list, as one List object with "items" and
   // metadata.resourceVersion.
-  virtual KubeResult<Json> List(const Resource& r, const std::string& ns,
+  virtual KubeResult<Json> List(const Resource& r,
+                                const std::string& ns,
                                 const ListOptions& options) = 0;
   virtual KubeResult<Json> Create(const Resource& r, const std::string& ns, const Json& object) = 0;
   // JSON merge patch (RFC 7386); |subresource| is "" or "status". A patch
   // carrying metadata.resourceVersion fails with 409 when the object changed
   // meanwhile.
-  virtual KubeResult<Json> MergePatch(const Resource& r, const std::string& ns,
-                                      const std::string& name, const Json& patch,
+  virtual KubeResult<Json> MergePatch(const Resource& r,
+                                      const std::string& ns,
+                                      const std::string& name,
+                                      const Json& patch,
                                       const std::string& subresource = "") = 0;
-  virtual KubeResult<void> Delete(const Resource& r, const std::string& ns,
+  virtual KubeResult<void> Delete(const Resource& r,
+                                  const std::string& ns,
                                   const std::string& name) = 0;
   // Streams events to |on_event| until the server ends the stream, |on_event|
   // returns false, |stop| becomes true, or the connection fails. An expired
   // resourceVersion shows up either as an HTTP 410 error or as an ERROR event
   // whose object is a Status with code 410.
-  virtual KubeResult<void> Watch(const Resource& r, const std::string& ns,
+  virtual KubeResult<void> Watch(const Resource& r,
+                                 const std::string& ns,
                                  const WatchOptions& options,
                                  const std::function<bool(const WatchEvent&)>& on_event,
                                  const std::atomic<bool>& stop) = 0;
@@ -105,9 +111,12 @@ class KubeApi {
 // Reads the object fresh, applies |mutate| to build a merge patch and sends it
 // with the read resourceVersion; on 409 starts over, up to |attempts| times.
 // |mutate| returns nullopt-like null Json to mean "nothing to change".
-KubeResult<Json> PatchWithRetry(KubeApi& api, const Resource& r, const std::string& ns,
+KubeResult<Json> PatchWithRetry(KubeApi& api,
+                                const Resource& r,
+                                const std::string& ns,
                                 const std::string& name,
                                 const std::function<Json(const Json& current)>& mutate,
-                                const std::string& subresource = "", int attempts = 5);
+                                const std::string& subresource = "",
+                                int attempts = 5);
 
 }  // namespace kubeos::kube

@@ -51,19 +51,23 @@ TEST(Apply, WritesEveryFileAndRuntimeValueAndSaysWhatMustHappenNext) {
   EXPECT_EQ(node.Data("/proc/sys/vm/swappiness"), "10\n");
   EXPECT_EQ(node.Data("/proc/sys/net/ipv4/ip_forward"), "1\n");
   EXPECT_EQ(node.Data("/etc/sysctl.conf"), "# c\nvm.swappiness = 10\n");
-  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-A rw console=ttyS0,115200 ${kopts} quiet\n"), std::string::npos);
-  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-B rw console=ttyS0,115200 ${kopts} audit=1\n"), std::string::npos);
+  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-A rw console=ttyS0,115200 ${kopts} quiet\n"),
+            std::string::npos);
+  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-B rw console=ttyS0,115200 ${kopts} audit=1\n"),
+            std::string::npos);
   EXPECT_EQ(node.Data("/var/lib/kubelet/config.yaml"), "maxPods: 200 # c\n");
   EXPECT_EQ(node.Data("/etc/containerd/config.toml"), "version = 3\n");
   EXPECT_EQ(node.Data("/etc/security/limits.d/90-kubeos.conf"), "* hard nofile 65535\n");
-  EXPECT_EQ(outcome->actions, (std::vector<std::string>{"reboot", "restart kubelet", "restart containerd"}));
+  EXPECT_EQ(outcome->actions,
+            (std::vector<std::string>{"reboot", "restart kubelet", "restart containerd"}));
   EXPECT_EQ(outcome->changes.size(), 8u);
   // Both grub models share one file, written once; files go first, runtime values last.
-  EXPECT_EQ(node.log(), (std::vector<std::string>{
-                            "atomic /etc/sysctl.conf", "atomic " + std::string(kGrub),
-                            "atomic /var/lib/kubelet/config.yaml", "atomic /etc/containerd/config.toml",
-                            "atomic /etc/security/limits.d/90-kubeos.conf",
-                            "in-place /proc/sys/vm/swappiness", "in-place /proc/sys/net/ipv4/ip_forward"}));
+  EXPECT_EQ(node.log(),
+            (std::vector<std::string>{
+                "atomic /etc/sysctl.conf", "atomic " + std::string(kGrub),
+                "atomic /var/lib/kubelet/config.yaml", "atomic /etc/containerd/config.toml",
+                "atomic /etc/security/limits.d/90-kubeos.conf", "in-place /proc/sys/vm/swappiness",
+                "in-place /proc/sys/net/ipv4/ip_forward"}));
 }
 
 TEST(Apply, KeepsModeAndOwnerAndCreatesNewFilesRootOwned0644) {
@@ -83,11 +87,14 @@ TEST(Apply, GrubCurrentAndNextFollowTheBootedSlot) {
   FakeFileSystem node = Node();
   ApplyContext ctx;
   ctx.booted = Slot::kB;
-  ASSERT_TRUE(Apply(Parse(R"({"configs":[{"model":"grub.cmdline.current","contents":[{"key":"quiet"}]},
+  ASSERT_TRUE(
+      Apply(Parse(R"({"configs":[{"model":"grub.cmdline.current","contents":[{"key":"quiet"}]},
                                           {"model":"grub.cmdline.next","contents":[{"key":"debug"}]}]})"),
-                    ctx, node));
-  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-B rw console=ttyS0,115200 ${kopts} quiet\n"), std::string::npos);
-  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-A rw console=ttyS0,115200 ${kopts} debug\n"), std::string::npos);
+            ctx, node));
+  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-B rw console=ttyS0,115200 ${kopts} quiet\n"),
+            std::string::npos);
+  EXPECT_NE(node.Data(std::string(kGrub)).find("ROOT-A rw console=ttyS0,115200 ${kopts} debug\n"),
+            std::string::npos);
 }
 
 TEST(Apply, UsesTheConfiguredDefaultPaths) {
@@ -96,9 +103,10 @@ TEST(Apply, UsesTheConfiguredDefaultPaths) {
   ApplyContext ctx;
   ctx.grub_cfg = "/custom/grub.cfg";
   ctx.sysctl_conf = "/custom/sysctl.conf";
-  ASSERT_TRUE(Apply(Parse(R"({"configs":[{"model":"grub.cmdline.current","contents":[{"key":"quiet"}]},
+  ASSERT_TRUE(
+      Apply(Parse(R"({"configs":[{"model":"grub.cmdline.current","contents":[{"key":"quiet"}]},
                                           {"model":"kernel.sysctl.persist","contents":[{"key":"a.b","value":1}]}]})"),
-                    ctx, node));
+            ctx, node));
   EXPECT_NE(node.Data("/custom/grub.cfg").find("quiet"), std::string::npos);
   EXPECT_EQ(node.Data("/custom/sysctl.conf"), "a.b=1\n");
 }
@@ -125,7 +133,8 @@ TEST(Apply, AFailingEditLaterInTheRequestWritesNothing) {
   auto outcome = Apply(Parse(R"({"configs":[
     {"model":"kernel.sysctl","contents":[{"key":"vm.swappiness","value":10}]},
     {"model":"kernel.sysctl.persist","contents":[{"key":"vm.swappiness","value":"10"}]},
-    {"model":"grub.cmdline.current","contents":[{"key":"console"}]}]})"), ApplyContext{}, node);
+    {"model":"grub.cmdline.current","contents":[{"key":"console"}]}]})"),
+                       ApplyContext{}, node);
   ASSERT_FALSE(outcome);
   EXPECT_NE(outcome.error().message.find("configs[2] (grub.cmdline.current)"), std::string::npos);
   EXPECT_EQ(node.writes(), 0);
@@ -157,7 +166,8 @@ TEST(Apply, AFailureAtAnyWriteStepRestoresEverythingAndARetryCompletes) {
     node.FailWrite(0);
     auto retry = Apply(Parse(kMultiFile), ApplyContext{}, node);
     ASSERT_TRUE(retry) << retry.error().message;
-    for (const auto& [path, content] : reference.files()) EXPECT_EQ(node.Data(path), content.data) << path;
+    for (const auto& [path, content] : reference.files())
+      EXPECT_EQ(node.Data(path), content.data) << path;
   }
 }
 
@@ -171,7 +181,8 @@ TEST(Apply, RestoresRuntimeSysctlsWhenTheKernelRefusesALaterValue) {
   EXPECT_EQ(node.Data("/proc/sys/net/ipv4/ip_forward"), "0\n");
   EXPECT_EQ(node.Data("/etc/sysctl.conf"), "# c\nvm.swappiness = 60\n");
   // Written, then restored first; the files after it, newest first.
-  EXPECT_EQ(std::count(node.log().begin(), node.log().end(), "in-place /proc/sys/vm/swappiness"), 2);
+  EXPECT_EQ(std::count(node.log().begin(), node.log().end(), "in-place /proc/sys/vm/swappiness"),
+            2);
   EXPECT_EQ(node.log().back(), "atomic /etc/sysctl.conf");
 }
 
@@ -189,7 +200,8 @@ TEST(Apply, RuntimeSysctlDeleteIsSkippedAndEqualValuesAreNotRewritten) {
   node.Put("/proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
   auto outcome = Apply(Parse(R"({"configs":[{"model":"kernel.sysctl","contents":[
       {"key":"vm.swappiness","value":"10","operation":"delete"},
-      {"key":"net.ipv4.ip_local_port_range","value":"32768 60999"}]}]})"), ApplyContext{}, node);
+      {"key":"net.ipv4.ip_local_port_range","value":"32768 60999"}]}]})"),
+                       ApplyContext{}, node);
   ASSERT_TRUE(outcome);
   EXPECT_TRUE(outcome->changes.empty());
   EXPECT_EQ(node.writes(), 0);
@@ -202,7 +214,8 @@ TEST(Apply, LogsOneJournalLinePerChangedKeyWithoutSecretValues) {
   auto outcome = Apply(Parse(R"({"configs":[
     {"model":"container.containerd","contents":[
       {"key":"plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"reg.local\".auth.password","value":"hunter2"},
-      {"key":"version","value":3}]}]})"), ApplyContext{}, node);
+      {"key":"version","value":3}]}]})"),
+                       ApplyContext{}, node);
   log::SetCaptureForTesting({});
   ASSERT_TRUE(outcome);
   ASSERT_EQ(records.size(), 2u);
@@ -218,7 +231,8 @@ TEST(Apply, LogsOneJournalLinePerChangedKeyWithoutSecretValues) {
   EXPECT_EQ(records[1].fields[2].value, "2");
   EXPECT_EQ(records[1].fields[3].value, "3");
   EXPECT_EQ(outcome->changes[0].new_value, "<redacted>");
-  EXPECT_NE(node.Data("/etc/containerd/config.toml").find("password = \"hunter2\""), std::string::npos);
+  EXPECT_NE(node.Data("/etc/containerd/config.toml").find("password = \"hunter2\""),
+            std::string::npos);
 }
 
 TEST(Apply, RecognisesSecretLookingKeys) {
@@ -226,7 +240,8 @@ TEST(Apply, RecognisesSecretLookingKeys) {
                              "registry.configs.x.auth.identitytoken", "clientSecret", "key"}) {
     EXPECT_TRUE(LooksSecret(k)) << k;
   }
-  for (std::string_view k : {"kernel.keys.maxkeys", "maxPods", "net.ipv4.ip_forward", "sandbox_image"}) {
+  for (std::string_view k :
+       {"kernel.keys.maxkeys", "maxPods", "net.ipv4.ip_forward", "sandbox_image"}) {
     EXPECT_FALSE(LooksSecret(k)) << k;
   }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MulanPSL-2.0
 // The pure editors, one model at a time: file text in, file text and changes out.
 #include <gtest/gtest.h>
-
 #include <toml++/toml.h>
 #include <yaml-cpp/yaml.h>
 
@@ -21,8 +20,11 @@ using testing::TestData;
 
 // Applies |contents| twice with |edit|: the first result must be |want|, the second a no-op.
 template <typename EditFn>
-void ExpectEdit(EditFn edit, std::string_view before, std::string_view contents,
-                std::string_view want, std::string_view model) {
+void ExpectEdit(EditFn edit,
+                std::string_view before,
+                std::string_view contents,
+                std::string_view want,
+                std::string_view model) {
   auto entries = Entries(model, contents);
   auto first = edit(before, entries);
   ASSERT_TRUE(first) << first.error().message;
@@ -62,16 +64,17 @@ TEST(SysctlPersistEditor, AppendsNewKeysAtTheEndEvenWithoutAFinalNewline) {
 }
 
 TEST(SysctlPersistEditor, UnderstandsSlashKeysAndIgnoreErrorPrefixesInTheFile) {
-  ExpectEdit(EditSysctlConf, kSysctlConf,
-             R"([{"key":"net.core.somaxconn","value":"1024"},{"key":"vm.swappiness","value":"10"}])",
-             "# sysctl settings are defined through files in /usr/lib/sysctl.d/\n"
-             "; old-style comment\n"
-             "\n"
-             "net.ipv4.ip_forward = 0\n"
-             "  kernel.sysrq=1   \n"
-             "-vm.swappiness = 10\n"
-             "net/core/somaxconn=1024\n",
-             "kernel.sysctl.persist");
+  ExpectEdit(
+      EditSysctlConf, kSysctlConf,
+      R"([{"key":"net.core.somaxconn","value":"1024"},{"key":"vm.swappiness","value":"10"}])",
+      "# sysctl settings are defined through files in /usr/lib/sysctl.d/\n"
+      "; old-style comment\n"
+      "\n"
+      "net.ipv4.ip_forward = 0\n"
+      "  kernel.sysrq=1   \n"
+      "-vm.swappiness = 10\n"
+      "net/core/somaxconn=1024\n",
+      "kernel.sysctl.persist");
 }
 
 TEST(SysctlPersistEditor, UpdatesTheLastOfDuplicateLinesBecauseSysctlHonoursIt) {
@@ -80,14 +83,16 @@ TEST(SysctlPersistEditor, UpdatesTheLastOfDuplicateLinesBecauseSysctlHonoursIt) 
 }
 
 TEST(SysctlPersistEditor, DeletesOnlyOnExactKeyAndValueMatch) {
-  auto mismatch = EditSysctlConf(kSysctlConf, Entries("kernel.sysctl.persist",
-      R"([{"key":"net.ipv4.ip_forward","value":"1","operation":"delete"}])"));
+  auto mismatch = EditSysctlConf(
+      kSysctlConf, Entries("kernel.sysctl.persist",
+                           R"([{"key":"net.ipv4.ip_forward","value":"1","operation":"delete"}])"));
   ASSERT_TRUE(mismatch);
   EXPECT_EQ(mismatch->text, kSysctlConf);
   EXPECT_TRUE(mismatch->changes.empty());
 
-  auto match = EditSysctlConf(kSysctlConf, Entries("kernel.sysctl.persist",
-      R"([{"key":"kernel.sysrq","value":"1","operation":"delete"}])"));
+  auto match = EditSysctlConf(
+      kSysctlConf, Entries("kernel.sysctl.persist",
+                           R"([{"key":"kernel.sysrq","value":"1","operation":"delete"}])"));
   ASSERT_TRUE(match);
   EXPECT_EQ(match->text.find("sysrq"), std::string::npos);
   ASSERT_EQ(match->changes.size(), 1u);
@@ -105,7 +110,8 @@ TEST(SysctlPersistEditor, NamesTheProcSysFileOfAKey) {
 
 TEST(GrubEditor, EditsOnlyTheLinuxLineOfTheRequestedEntry) {
   std::string cfg = TestData("grub.cfg");
-  auto entries = Entries("grub.cmdline.current", R"([{"key":"quiet"},{"key":"audit","value":"1"}])");
+  auto entries =
+      Entries("grub.cmdline.current", R"([{"key":"quiet"},{"key":"audit","value":"1"}])");
   auto a = EditGrubCmdline(cfg, "A", entries);
   ASSERT_TRUE(a) << a.error().message;
   std::string want = cfg;
@@ -115,7 +121,8 @@ TEST(GrubEditor, EditsOnlyTheLinuxLineOfTheRequestedEntry) {
 
   auto b = EditGrubCmdline(cfg, "B", entries);
   ASSERT_TRUE(b);
-  EXPECT_NE(b->text.find("ROOT-B rw console=ttyS0,115200 ${kopts} quiet audit=1\n"), std::string::npos);
+  EXPECT_NE(b->text.find("ROOT-B rw console=ttyS0,115200 ${kopts} quiet audit=1\n"),
+            std::string::npos);
   EXPECT_NE(b->text.find(line_a + "\n"), std::string::npos);
 }
 
@@ -128,15 +135,16 @@ constexpr std::string_view kMenu =
     "}\n";
 
 TEST(GrubEditor, KeepsSpacingOfUntouchedArgumentsAndRemovesDeletedOnesWithTheirBlank) {
-  ExpectEdit([](auto t, auto e) { return EditGrubCmdline(t, "A", e); }, kMenu,
-             R"([{"key":"rd.info","value":"0","operation":"delete"},{"key":"quiet","operation":"delete"}])",
-             "menuentry 'A' --id A {\n"
-             "        linux   /boot/vmlinuz root=UUID=1234 ro crashkernel=256M\n"
-             "}\n"
-             "menuentry \"B\" {\n"
-             "\tlinux /boot/vmlinuz root=UUID=5678 ro\n"
-             "}\n",
-             "grub.cmdline.current");
+  ExpectEdit(
+      [](auto t, auto e) { return EditGrubCmdline(t, "A", e); }, kMenu,
+      R"([{"key":"rd.info","value":"0","operation":"delete"},{"key":"quiet","operation":"delete"}])",
+      "menuentry 'A' --id A {\n"
+      "        linux   /boot/vmlinuz root=UUID=1234 ro crashkernel=256M\n"
+      "}\n"
+      "menuentry \"B\" {\n"
+      "\tlinux /boot/vmlinuz root=UUID=5678 ro\n"
+      "}\n",
+      "grub.cmdline.current");
 }
 
 TEST(GrubEditor, DeleteNeedsTheConfiguredValue) {
@@ -251,8 +259,11 @@ TEST(KubeletEditor, InsertsQuotedSegmentsAtTheEndOfTheirParent) {
 }
 
 TEST(KubeletEditor, KeepsJsonTypesAndCreatesMissingParents) {
-  auto r = EditKubeletYaml(kKubelet, Entries("kubernetes.kubelet",
-      R"([{"key":"kubeReserved.cpu","value":"10"},{"key":"serializeImagePulls","value":false},
+  auto r = EditKubeletYaml(
+      kKubelet,
+      Entries(
+          "kubernetes.kubelet",
+          R"([{"key":"kubeReserved.cpu","value":"10"},{"key":"serializeImagePulls","value":false},
           {"key":"podPidsLimit","value":4096},{"key":"clusterDNS","value":["10.96.0.10","1.1.1.1"]},
           {"key":"featureGates.\"Some.Gate\"","value":"yes"}])"));
   ASSERT_TRUE(r) << r.error().message;
@@ -270,46 +281,52 @@ TEST(KubeletEditor, KeepsJsonTypesAndCreatesMissingParents) {
 }
 
 TEST(KubeletEditor, DeleteRemovesTheKeysLinesAndNeedsAMatchingValueWhenGiven) {
-  auto keep = EditKubeletYaml(kKubelet, Entries("kubernetes.kubelet",
-      R"([{"key":"maxPods","value":100,"operation":"delete"}])"));
+  auto keep = EditKubeletYaml(
+      kKubelet,
+      Entries("kubernetes.kubelet", R"([{"key":"maxPods","value":100,"operation":"delete"}])"));
   ASSERT_TRUE(keep);
   EXPECT_EQ(keep->text, kKubelet);
-  ExpectEdit(EditKubeletYaml, kKubelet,
-             R"([{"key":"authentication.x509","operation":"delete"},{"key":"clusterDNS","operation":"delete"},
+  ExpectEdit(
+      EditKubeletYaml, kKubelet,
+      R"([{"key":"authentication.x509","operation":"delete"},{"key":"clusterDNS","operation":"delete"},
                  {"key":"maxPods","value":110,"operation":"delete"}])",
-             "# kubelet configuration, managed by kubeadm\n"
-             "apiVersion: kubelet.config.k8s.io/v1beta1\n"
-             "kind: KubeletConfiguration\n"
-             "authentication:\n"
-             "  anonymous:\n"
-             "    enabled: false   # never\n"
-             "cgroupDriver: systemd # must match containerd\n"
-             "evictionHard:\n"
-             "  memory.available: \"100Mi\"\n"
-             "  nodefs.available: 10%\n"
-             "\n"
-             "# tuning\n",
-             "kubernetes.kubelet");
+      "# kubelet configuration, managed by kubeadm\n"
+      "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+      "kind: KubeletConfiguration\n"
+      "authentication:\n"
+      "  anonymous:\n"
+      "    enabled: false   # never\n"
+      "cgroupDriver: systemd # must match containerd\n"
+      "evictionHard:\n"
+      "  memory.available: \"100Mi\"\n"
+      "  nodefs.available: 10%\n"
+      "\n"
+      "# tuning\n",
+      "kubernetes.kubelet");
 }
 
 TEST(KubeletEditor, DeleteOfAKeyUnderAMissingParentTouchesNothing) {
   // Upstream's walker deleted the top-level `maxPods` here.
-  auto r = EditKubeletYaml(kKubelet, Entries("kubernetes.kubelet",
-      R"([{"key":"missing.maxPods","operation":"delete"}])"));
+  auto r = EditKubeletYaml(
+      kKubelet,
+      Entries("kubernetes.kubelet", R"([{"key":"missing.maxPods","operation":"delete"}])"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->text, kKubelet);
 }
 
 TEST(KubeletEditor, RefusesParentsInFlowStyleInsteadOfLosingComments) {
-  auto r = EditKubeletYaml("# c\nevictionHard: {}\n", Entries("kubernetes.kubelet",
-      R"([{"key":"evictionHard.\"memory.available\"","value":"1Gi"}])"));
+  auto r =
+      EditKubeletYaml("# c\nevictionHard: {}\n",
+                      Entries("kubernetes.kubelet",
+                              R"([{"key":"evictionHard.\"memory.available\"","value":"1Gi"}])"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kConfigRejected);
   EXPECT_NE(r.error().message.find("flow style"), std::string::npos);
 }
 
 TEST(KubeletEditor, FillsAnEmptyFileAndAnEmptyParent) {
-  ExpectEdit(EditKubeletYaml, "", R"([{"key":"a.b","value":1}])", "a:\n  b: 1\n", "kubernetes.kubelet");
+  ExpectEdit(EditKubeletYaml, "", R"([{"key":"a.b","value":1}])", "a:\n  b: 1\n",
+             "kubernetes.kubelet");
   ExpectEdit(EditKubeletYaml, "a:\nz: 2\n", R"([{"key":"a.b","value":1}])", "a:\n  b: 1\nz: 2\n",
              "kubernetes.kubelet");
 }
@@ -342,26 +359,27 @@ constexpr std::string_view kContainerd =
     "  level = \"info\"\n";
 
 TEST(ContainerdEditor, ReplacesValuesWhereTheyStand) {
-  ExpectEdit(EditContainerdToml, kContainerd,
-             R"([{"key":"plugins.\"io.containerd.grpc.v1.cri\".sandbox_image","value":"registry.local/pause:3.9"},
+  ExpectEdit(
+      EditContainerdToml, kContainerd,
+      R"([{"key":"plugins.\"io.containerd.grpc.v1.cri\".sandbox_image","value":"registry.local/pause:3.9"},
                  {"key":"plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options.SystemdCgroup","value":true},
                  {"key":"plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\".endpoint","value":["https://mirror.local"]}])",
-             "# containerd config, see containerd-config.toml(5)\n"
-             "version = 2\n"
-             "root = \"/var/lib/containerd\"\n"
-             "\n"
-             "[plugins]\n"
-             "  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
-             "    sandbox_image = \"registry.local/pause:3.9\" # pinned\n"
-             "    max_concurrent_downloads = 3\n"
-             "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
-             "      SystemdCgroup = true\n"
-             "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
-             "    endpoint = [\"https://mirror.local\"]\n"
-             "\n"
-             "[debug]\n"
-             "  level = \"info\"\n",
-             "container.containerd");
+      "# containerd config, see containerd-config.toml(5)\n"
+      "version = 2\n"
+      "root = \"/var/lib/containerd\"\n"
+      "\n"
+      "[plugins]\n"
+      "  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
+      "    sandbox_image = \"registry.local/pause:3.9\" # pinned\n"
+      "    max_concurrent_downloads = 3\n"
+      "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+      "      SystemdCgroup = true\n"
+      "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
+      "    endpoint = [\"https://mirror.local\"]\n"
+      "\n"
+      "[debug]\n"
+      "  level = \"info\"\n",
+      "container.containerd");
 }
 
 TEST(ContainerdEditor, AddsKeysToTheDeepestTableWithAHeaderOrANewSection) {
@@ -397,29 +415,33 @@ TEST(ContainerdEditor, AddsKeysToTheDeepestTableWithAHeaderOrANewSection) {
 }
 
 TEST(ContainerdEditor, DeletesKeyLinesAndNeedsAMatchingValueWhenGiven) {
-  ExpectEdit(EditContainerdToml, kContainerd,
-             R"([{"key":"plugins.\"io.containerd.grpc.v1.cri\".max_concurrent_downloads","value":3,"operation":"delete"},
+  ExpectEdit(
+      EditContainerdToml, kContainerd,
+      R"([{"key":"plugins.\"io.containerd.grpc.v1.cri\".max_concurrent_downloads","value":3,"operation":"delete"},
                  {"key":"root","value":"/elsewhere","operation":"delete"},
                  {"key":"plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\".endpoint","operation":"delete"}])",
-             "# containerd config, see containerd-config.toml(5)\n"
-             "version = 2\n"
-             "root = \"/var/lib/containerd\"\n"
-             "\n"
-             "[plugins]\n"
-             "  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
-             "    sandbox_image = \"k8s.gcr.io/pause:3.6\" # pinned\n"
-             "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
-             "      SystemdCgroup = false\n"
-             "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
-             "\n"
-             "[debug]\n"
-             "  level = \"info\"\n",
-             "container.containerd");
+      "# containerd config, see containerd-config.toml(5)\n"
+      "version = 2\n"
+      "root = \"/var/lib/containerd\"\n"
+      "\n"
+      "[plugins]\n"
+      "  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
+      "    sandbox_image = \"k8s.gcr.io/pause:3.6\" # pinned\n"
+      "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+      "      SystemdCgroup = false\n"
+      "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
+      "\n"
+      "[debug]\n"
+      "  level = \"info\"\n",
+      "container.containerd");
 }
 
 TEST(ContainerdEditor, KeepsIntegersFloatsAndStringsApart) {
-  auto r = EditContainerdToml("", Entries("container.containerd",
-      R"([{"key":"a.int","value":3},{"key":"a.float","value":1.5},{"key":"a.str","value":"3"}])"));
+  auto r = EditContainerdToml(
+      "",
+      Entries(
+          "container.containerd",
+          R"([{"key":"a.int","value":3},{"key":"a.float","value":1.5},{"key":"a.str","value":"3"}])"));
   ASSERT_TRUE(r) << r.error().message;
   toml::table t = toml::parse(r->text);
   EXPECT_TRUE(t["a"]["int"].is_integer());
@@ -429,8 +451,8 @@ TEST(ContainerdEditor, KeepsIntegersFloatsAndStringsApart) {
 }
 
 TEST(ContainerdEditor, RefusesInlineTablesInsteadOfRewritingThem) {
-  auto r = EditContainerdToml("a = { b = 1 }\n", Entries("container.containerd",
-      R"([{"key":"a.c","value":2}])"));
+  auto r = EditContainerdToml("a = { b = 1 }\n",
+                              Entries("container.containerd", R"([{"key":"a.c","value":2}])"));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("inline table"), std::string::npos);
 }
@@ -485,7 +507,8 @@ TEST(LimitsEditor, ParsesTypeItemValue) {
 TEST(KeyPath, SplitsAtDotsOutsideQuotes) {
   auto p = SplitKeyPath(R"(plugins."io.containerd.grpc.v1.cri".sandbox_image)");
   ASSERT_TRUE(p);
-  EXPECT_EQ(*p, (std::vector<std::string>{"plugins", "io.containerd.grpc.v1.cri", "sandbox_image"}));
+  EXPECT_EQ(*p,
+            (std::vector<std::string>{"plugins", "io.containerd.grpc.v1.cri", "sandbox_image"}));
   EXPECT_EQ(JoinKeyPath(*p), R"(plugins."io.containerd.grpc.v1.cri".sandbox_image)");
   for (std::string_view bad : {"", "a.", ".a", "a..b", "\"a", "a\"b\"", "\"a\"b", "a b", "a:b",
                                "a#b", "\"a\\\"\"", "a.''", "\"\""}) {

@@ -43,7 +43,8 @@ TEST(ParseRequest, AcceptsAnEmptyOrMissingVersionAndConfigs) {
 TEST(ParseRequest, NamesEveryModel) {
   for (Model m : {Model::kSysctl, Model::kSysctlPersist, Model::kGrubCurrent, Model::kGrubNext,
                   Model::kKubelet, Model::kContainerd, Model::kPamLimits}) {
-    auto r = ParseRequest(R"({"configs":[{"model":")" + std::string(ModelName(m)) + R"(","contents":[]}]})");
+    auto r = ParseRequest(R"({"configs":[{"model":")" + std::string(ModelName(m)) +
+                          R"(","contents":[]}]})");
     ASSERT_TRUE(r) << ModelName(m);
     EXPECT_EQ(r->configs[0].model, m);
   }
@@ -120,10 +121,13 @@ TEST(ConfigJsonFromDocument, TakesSpecSysconfigsOrUpgradeconfigsOfAnOsResource) 
 }
 
 TEST(ConfigJsonFromDocument, AcceptsABareSysconfigsObjectInYamlOrJson) {
-  auto yaml = ConfigJsonFromDocument("version: 3\nconfigs:\n- model: pam.limits\n  contents: []\n", "sysconfigs");
+  auto yaml = ConfigJsonFromDocument("version: 3\nconfigs:\n- model: pam.limits\n  contents: []\n",
+                                     "sysconfigs");
   ASSERT_TRUE(yaml);
   EXPECT_EQ(json::parse(*yaml)["version"], "3");
-  auto js = ConfigJsonFromDocument(R"({"version":"a","configs":[{"model":"kernel.sysctl","contents":[{"key":"x.y","value":1}]}]})", "upgradeconfigs");
+  auto js = ConfigJsonFromDocument(
+      R"({"version":"a","configs":[{"model":"kernel.sysctl","contents":[{"key":"x.y","value":1}]}]})",
+      "upgradeconfigs");
   ASSERT_TRUE(js);
   EXPECT_EQ(json::parse(*js)["configs"][0]["contents"][0]["value"], 1);
 }

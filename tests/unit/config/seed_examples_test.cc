@@ -73,13 +73,16 @@ TEST_P(SeedExampleTest, ProducesExactlyTheGoldenFilesAndChangesNothingTheSecondT
   EXPECT_EQ(Contents(fake), Tree(ex.name, "after"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Seed, SeedExampleTest,
-    ::testing::Values(Example{"settings", "os.yaml", "sysconfigs", {"reboot"}},
-                      Example{"rollback", "os.yaml", "sysconfigs", {"reboot"}},
-                      Example{"all_models", "config.json", "sysconfigs",
-                              {"reboot", "restart kubelet", "restart containerd"}}),
-    [](const auto& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Seed,
+                         SeedExampleTest,
+                         ::testing::Values(Example{"settings", "os.yaml", "sysconfigs", {"reboot"}},
+                                           Example{"rollback", "os.yaml", "sysconfigs", {"reboot"}},
+                                           Example{"all_models",
+                                                   "config.json",
+                                                   "sysconfigs",
+                                                   {"reboot", "restart kubelet",
+                                                    "restart containerd"}}),
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace kubeos::core::config

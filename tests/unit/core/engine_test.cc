@@ -40,7 +40,9 @@ class RecordingObserver final : public EngineObserver {
     std::lock_guard lock(mu_);
     changes.push_back(job);
   }
-  void OnJobRemoved(const JobSnapshot& job, JobResult result, const Error* error,
+  void OnJobRemoved(const JobSnapshot& job,
+                    JobResult result,
+                    const Error* error,
                     const std::string& message) override {
     std::lock_guard lock(mu_);
     removed.push_back({job, result, error ? std::optional(error->code) : std::nullopt, message});
@@ -50,7 +52,8 @@ class RecordingObserver final : public EngineObserver {
 
   Removed WaitRemoved(size_t count = 1) {
     std::unique_lock lock(mu_);
-    EXPECT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [&] { return removed.size() >= count; }));
+    EXPECT_TRUE(
+        cv_.wait_for(lock, std::chrono::seconds(10), [&] { return removed.size() >= count; }));
     return removed.size() >= count ? removed[count - 1] : Removed{};
   }
   std::vector<JobSnapshot> Changes() {
@@ -76,8 +79,8 @@ class EngineTest : public ::testing::Test {
   }
 
   std::unique_ptr<Engine> MakeEngine(JobHandlers handlers = {}) {
-    auto engine = std::make_unique<Engine>(Ports{files_, blocks_, boot_, power_, clock_}, Settings{},
-                                           std::move(handlers));
+    auto engine = std::make_unique<Engine>(Ports{files_, blocks_, boot_, power_, clock_},
+                                           Settings{}, std::move(handlers));
     EXPECT_TRUE(engine->Initialize(observer_));
     return engine;
   }
@@ -136,7 +139,8 @@ TEST_F(EngineTest, JobWithoutAnEngineEndsNotSupportedAndRecordsTheError) {
   EXPECT_EQ(removed.result, JobResult::kFailed);
   EXPECT_EQ(removed.error, Errc::kNotSupported);
   engine->WaitIdle();
-  EXPECT_EQ(engine->GetStatus().last_error.rfind("org.openeuler.KubeOS1.Error.NotSupported: ", 0), 0u);
+  EXPECT_EQ(engine->GetStatus().last_error.rfind("org.openeuler.KubeOS1.Error.NotSupported: ", 0),
+            0u);
   EXPECT_EQ(SavedState().last_error, engine->GetStatus().last_error);
 }
 

@@ -42,9 +42,7 @@ TEST(GrubEnv, RefusesWhatGrubCannotCarry) {
   EXPECT_FALSE(env.Format());
 }
 
-TEST(GrubEnv, RefusesBlocksWithoutTheHeader) {
-  EXPECT_FALSE(GrubEnv::Parse("saved_entry=A\n"));
-}
+TEST(GrubEnv, RefusesBlocksWithoutTheHeader) { EXPECT_FALSE(GrubEnv::Parse("saved_entry=A\n")); }
 
 }  // namespace
 }  // namespace kubeos::core

@@ -67,14 +67,17 @@ Options Without(Options o, const std::string& key) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Table, DecodeUpgradeRefuses,
+    Table,
+    DecodeUpgradeRefuses,
     ::testing::Values(
         Bad{"UnknownKey", With(ValidUpgrade(), "imageurl", S("x")), "unknown option 'imageurl'"},
-        Bad{"WrongType", With(ValidUpgrade(), "reboot", S("false")), "'reboot' must be of type 'b'"},
+        Bad{"WrongType", With(ValidUpgrade(), "reboot", S("false")),
+            "'reboot' must be of type 'b'"},
         Bad{"UnsupportedType", With(ValidUpgrade(), "mtls", U()), "got 'u'"},
         Bad{"MissingVersion", Without(ValidUpgrade(), "version"), "'version' is required"},
         Bad{"MissingType", Without(ValidUpgrade(), "image-type"), "'image-type' is required"},
-        Bad{"UnknownType", With(ValidUpgrade(), "image-type", S("iso")), "disk, docker or containerd"},
+        Bad{"UnknownType", With(ValidUpgrade(), "image-type", S("iso")),
+            "disk, docker or containerd"},
         Bad{"MissingUrl", Without(ValidUpgrade(), "image-url"), "'image-url' is required"},
         Bad{"MissingChecksum", Without(ValidUpgrade(), "checksum"), "'checksum' is required"},
         Bad{"ShortChecksum", With(ValidUpgrade(), "checksum", S("abc")), "64 hex digits"},

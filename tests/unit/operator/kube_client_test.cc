@@ -100,14 +100,19 @@ class FakeKubeApi : public KubeApi {
     return l;
   }
   KubeResult<Json> Create(const Resource&, const std::string&, const Json& o) override { return o; }
-  KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
-                              const Json& p, const std::string&) override {
+  KubeResult<Json> MergePatch(const Resource&,
+                              const std::string&,
+                              const std::string&,
+                              const Json& p,
+                              const std::string&) override {
     return p;
   }
   KubeResult<void> Delete(const Resource&, const std::string&, const std::string&) override {
     return {};
   }
-  KubeResult<void> Watch(const Resource&, const std::string&, const WatchOptions& o,
+  KubeResult<void> Watch(const Resource&,
+                         const std::string&,
+                         const WatchOptions& o,
                          const std::function<bool(const WatchEvent&)>& on_event,
                          const std::atomic<bool>& stop) override {
     watched_from.push_back(o.resource_version);
@@ -172,8 +177,11 @@ class RacingApi : public FakeKubeApi {
     ++gets;
     return Obj("a", std::to_string(gets));
   }
-  KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
-                              const Json& p, const std::string&) override {
+  KubeResult<Json> MergePatch(const Resource&,
+                              const std::string&,
+                              const std::string&,
+                              const Json& p,
+                              const std::string&) override {
     patches.push_back(p);
     if (patches.size() == 1) return std::unexpected(KubeError{409, "Conflict", "stale"});
     return p;
@@ -193,8 +201,11 @@ TEST(PatchWithRetryTest, ReadsAgainAndRetriesWithTheFreshVersionAfterAConflict) 
 
 TEST(PatchWithRetryTest, GivesUpAfterTheAttemptBudget) {
   class AlwaysConflict : public RacingApi {
-    KubeResult<Json> MergePatch(const Resource&, const std::string&, const std::string&,
-                                const Json&, const std::string&) override {
+    KubeResult<Json> MergePatch(const Resource&,
+                                const std::string&,
+                                const std::string&,
+                                const Json&,
+                                const std::string&) override {
       return std::unexpected(KubeError{409, "Conflict", "stale"});
     }
   } api;

@@ -10,7 +10,8 @@ NodeObject Node(std::string name, std::map<std::string, std::string> labels = {}
   return NodeObject{std::move(name), std::move(labels), "v1"};
 }
 
-OsObject Os(std::string name, std::optional<std::string> selector,
+OsObject Os(std::string name,
+            std::optional<std::string> selector,
             std::string created = "2026-01-01T00:00:00Z") {
   OsObject o;
   o.ns = "default";

@@ -31,7 +31,8 @@ TEST_P(TimeWindowTable, ValidatesAndGatesAsTheSeedSays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, TimeWindowTable,
+    Cases,
+    TimeWindowTable,
     ::testing::Values(
         WindowCase{"", "", {2026, 1, 1, 3, 0, 0}, true, true},            // no window
         WindowCase{"08:00:00", "", {}, false, false},                     // one empty

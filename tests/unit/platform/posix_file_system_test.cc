@@ -46,7 +46,7 @@ TEST(PosixFileSystem, SymlinksAndDotDotCannotLeaveTheRoot) {
   fs::create_symlink("../../../../../../../../" + (outside.path() / "secret").string(),
                      dir.path() / "etc/rel");
   PosixFileSystem files(dir.path().string());
-  for (const char* p : {"/etc/link", "/etc/rel", "/../../../../" }) {
+  for (const char* p : {"/etc/link", "/etc/rel", "/../../../../"}) {
     auto read = files.Read(std::string(p) + (std::string(p).back() == '/' ? "etc/passwd" : ""));
     ASSERT_TRUE(read) << p;
     EXPECT_FALSE(read->has_value()) << p << " escaped the root";

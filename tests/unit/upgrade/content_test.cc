@@ -27,7 +27,11 @@ std::string TarHead(bool magic) {
   std::memcpy(h.data() + 100, "0000644", 7);
   std::memcpy(h.data() + 124, "00000000012", 11);
   h[156] = '0';
-  if (magic) std::memcpy(h.data() + 257, "ustar\0" "00", 8);
+  if (magic)
+    std::memcpy(h.data() + 257,
+                "ustar\0"
+                "00",
+                8);
   unsigned sum = 0;
   for (size_t i = 0; i < 512; ++i) {
     sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
@@ -52,9 +56,14 @@ TEST(ContentTest, RecognisesTarArchives) {
 }
 
 TEST(ContentTest, RecognisesCompressedArchives) {
-  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\x1f\x8b\x08\x00", 4))), ImageFormat::kCompressedTar);
-  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\x28\xb5\x2f\xfd", 4))), ImageFormat::kCompressedTar);
-  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\xfd" "7zXZ\0", 6))), ImageFormat::kCompressedTar);
+  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\x1f\x8b\x08\x00", 4))),
+            ImageFormat::kCompressedTar);
+  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\x28\xb5\x2f\xfd", 4))),
+            ImageFormat::kCompressedTar);
+  EXPECT_EQ(DetectImageFormat(Bytes(std::string("\xfd"
+                                                "7zXZ\0",
+                                                6))),
+            ImageFormat::kCompressedTar);
 }
 
 TEST(ContentTest, RefusesAnythingElse) {

@@ -27,11 +27,12 @@ TEST(PosixCommandRunnerTest, ReportsExitCodesAndMissingPrograms) {
 TEST(SystemdHealthCheckerTest, HealthyWhenEveryUnitIsActive) {
   fakes::FakeCommandRunner runner;
   SystemdHealthChecker checker(runner, std::chrono::milliseconds(0));
-  ASSERT_TRUE(checker.WaitHealthy({"kubelet.service", "containerd.service"}, std::chrono::seconds(0), {})
-                  .has_value());
+  ASSERT_TRUE(
+      checker.WaitHealthy({"kubelet.service", "containerd.service"}, std::chrono::seconds(0), {})
+          .has_value());
   ASSERT_EQ(runner.calls.size(), 2u);
-  EXPECT_EQ(runner.calls[0],
-            (std::vector<std::string>{"systemctl", "is-active", "--quiet", "--", "kubelet.service"}));
+  EXPECT_EQ(runner.calls[0], (std::vector<std::string>{"systemctl", "is-active", "--quiet", "--",
+                                                       "kubelet.service"}));
 }
 
 TEST(SystemdHealthCheckerTest, NamesTheUnitsThatStayInactiveUntilTheTimeout) {

@@ -60,7 +60,6 @@ class UpgradeJobTest : public ::testing::Test {
  protected:
   UpgradeWorld w;
   LogCapture logs;
-
 };
 
 void ExpectNothingTouched(UpgradeWorld& world) {
@@ -130,9 +129,17 @@ TEST_F(UpgradeJobTest, RefusalsHappenBeforeAnythingIsWritten) {
   const Refusal cases[] = {
       {"http without flag-safe", [](auto&, auto& r) { r.image_url = "http://repo/u.img"; },
        Errc::kUnsafeUrl},
-      {"ftp", [](auto&, auto& r) { r.image_url = "ftp://repo/u.img"; r.flag_safe = true; },
+      {"ftp",
+       [](auto&, auto& r) {
+         r.image_url = "ftp://repo/u.img";
+         r.flag_safe = true;
+       },
        Errc::kUnsafeUrl},
-      {"file", [](auto&, auto& r) { r.image_url = "file:///u.img"; r.flag_safe = true; },
+      {"file",
+       [](auto&, auto& r) {
+         r.image_url = "file:///u.img";
+         r.flag_safe = true;
+       },
        Errc::kUnsafeUrl},
       {"escaping ca name", [](auto&, auto& r) { r.ca_cert = "../../ssl/ca.pem"; },
        Errc::kInvalidArgs},
@@ -156,7 +163,9 @@ TEST_F(UpgradeJobTest, RefusalsHappenBeforeAnythingIsWritten) {
        [](auto& world, auto&) { world.fetcher.bodies[kUrl] = "<html>not found</html>"; },
        Errc::kInvalidImage},
       {"tls failure",
-       [](auto& world, auto&) { world.fetcher.open_error = Error{Errc::kDownloadFailed, "bad CA"}; },
+       [](auto& world, auto&) {
+         world.fetcher.open_error = Error{Errc::kDownloadFailed, "bad CA"};
+       },
        Errc::kDownloadFailed},
       {"standby is the booted device",
        [](auto& world, auto&) { world.installer.report_same_device = true; }, Errc::kFailed},
@@ -291,7 +300,8 @@ TEST_F(UpgradeJobTest, PreConfigIsAppliedBeforeWritingWhenAConfigEngineExists) {
 class ConfirmBootTest : public UpgradeJobTest {
  protected:
   void SetUp() override {
-    w.ctx.state.pending = PendingBoot{JobType::kUpgrade, Slot::kB, Slot::kA, "KubeOS 1.0.2", "", "boot-1"};
+    w.ctx.state.pending =
+        PendingBoot{JobType::kUpgrade, Slot::kB, Slot::kA, "KubeOS 1.0.2", "", "boot-1"};
     w.ctx.state.slot_b = {SlotHealth::kInstalled, "KubeOS 1.0.2"};
     w.blocks.layout.b.fs_type = "ext4";
     w.boot.state = {Slot::kA, std::nullopt};  // GRUB consumed next_entry
@@ -315,7 +325,7 @@ TEST_F(ConfirmBootTest, BootedTargetButUnhealthyIsMarkedBadAndReverted) {
   w.health.failure = Error{Errc::kHealthCheck, "kubelet.service not active"};
   const auto outcome = ConfirmBoot(w.deps, w.ctx);
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
-  EXPECT_TRUE(outcome->reboot_requested);  // back to the old slot
+  EXPECT_TRUE(outcome->reboot_requested);     // back to the old slot
   ASSERT_TRUE(outcome->failure.has_value());  // and reported as a failed trial
   EXPECT_EQ(outcome->failure->code, Errc::kHealthCheck);
   EXPECT_EQ(w.boot.state.default_slot, Slot::kA);

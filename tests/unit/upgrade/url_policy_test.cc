@@ -44,15 +44,16 @@ TEST(UrlPolicyTest, AcceptsOnlyHttpsOrHttpWithFlagSafe) {
 }
 
 TEST(UrlPolicyTest, RefusesCertNamesThatLeaveTheCertsDirectory) {
-  for (const char* bad : {"../ca.pem", "..", ".", "a/b.pem", "/etc/ssl/ca.pem", "ca..pem/..",
-                          "x\n", "", "sub/../ca.pem"}) {
+  for (const char* bad : {"../ca.pem", "..", ".", "a/b.pem", "/etc/ssl/ca.pem", "ca..pem/..", "x\n",
+                          "", "sub/../ca.pem"}) {
     SCOPED_TRACE(bad);
     const auto r = CertPath("/etc/KubeOS/certs", bad, "ca-cert");
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, Errc::kInvalidArgs);
   }
   EXPECT_EQ(CertPath("/etc/KubeOS/certs", "ca.pem", "ca-cert").value(), "/etc/KubeOS/certs/ca.pem");
-  EXPECT_EQ(CertPath("/etc/KubeOS/certs/", "ca.pem", "ca-cert").value(), "/etc/KubeOS/certs/ca.pem");
+  EXPECT_EQ(CertPath("/etc/KubeOS/certs/", "ca.pem", "ca-cert").value(),
+            "/etc/KubeOS/certs/ca.pem");
 }
 
 TEST(UrlPolicyTest, KeyMustBePrivateToItsOwner) {

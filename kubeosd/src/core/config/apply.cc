@@ -32,26 +32,39 @@ struct PendingSysctl {
 
 std::string DefaultPath(Model model, const ApplyContext& ctx) {
   switch (model) {
-    case Model::kSysctlPersist: return ctx.sysctl_conf;
+    case Model::kSysctlPersist:
+      return ctx.sysctl_conf;
     case Model::kGrubCurrent:
-    case Model::kGrubNext: return ctx.grub_cfg;
-    case Model::kKubelet: return ctx.kubelet_config;
-    case Model::kContainerd: return ctx.containerd_config;
-    case Model::kPamLimits: return ctx.limits_conf;
-    case Model::kSysctl: break;
+    case Model::kGrubNext:
+      return ctx.grub_cfg;
+    case Model::kKubelet:
+      return ctx.kubelet_config;
+    case Model::kContainerd:
+      return ctx.containerd_config;
+    case Model::kPamLimits:
+      return ctx.limits_conf;
+    case Model::kSysctl:
+      break;
   }
   return {};
 }
 
 Result<Edit> EditFile(const ModelConfig& mc, const ApplyContext& ctx, std::string_view text) {
   switch (mc.model) {
-    case Model::kSysctlPersist: return EditSysctlConf(text, mc.contents);
-    case Model::kGrubCurrent: return EditGrubCmdline(text, SlotName(ctx.booted), mc.contents);
-    case Model::kGrubNext: return EditGrubCmdline(text, SlotName(OtherSlot(ctx.booted)), mc.contents);
-    case Model::kKubelet: return EditKubeletYaml(text, mc.contents);
-    case Model::kContainerd: return EditContainerdToml(text, mc.contents);
-    case Model::kPamLimits: return EditLimitsConf(text, mc.contents);
-    case Model::kSysctl: break;
+    case Model::kSysctlPersist:
+      return EditSysctlConf(text, mc.contents);
+    case Model::kGrubCurrent:
+      return EditGrubCmdline(text, SlotName(ctx.booted), mc.contents);
+    case Model::kGrubNext:
+      return EditGrubCmdline(text, SlotName(OtherSlot(ctx.booted)), mc.contents);
+    case Model::kKubelet:
+      return EditKubeletYaml(text, mc.contents);
+    case Model::kContainerd:
+      return EditContainerdToml(text, mc.contents);
+    case Model::kPamLimits:
+      return EditLimitsConf(text, mc.contents);
+    case Model::kSysctl:
+      break;
   }
   return Fail(Errc::kFailed, "kernel.sysctl has no file");
 }
@@ -60,11 +73,15 @@ std::optional<std::string_view> Action(Model model) {
   switch (model) {
     case Model::kSysctlPersist:
     case Model::kGrubCurrent:
-    case Model::kGrubNext: return "reboot";
-    case Model::kKubelet: return "restart kubelet";
-    case Model::kContainerd: return "restart containerd";
+    case Model::kGrubNext:
+      return "reboot";
+    case Model::kKubelet:
+      return "restart kubelet";
+    case Model::kContainerd:
+      return "restart containerd";
     case Model::kSysctl:
-    case Model::kPamLimits: break;
+    case Model::kPamLimits:
+      break;
   }
   return std::nullopt;
 }
@@ -74,7 +91,8 @@ bool Changed(const PendingFile& f) {
 }
 
 // Puts back what was already written; failures are logged and returned as text for the error.
-std::string Restore(FileSystem& fs, const std::vector<const PendingFile*>& files,
+std::string Restore(FileSystem& fs,
+                    const std::vector<const PendingFile*>& files,
                     const std::vector<const PendingSysctl*>& sysctls) {
   std::string failures;
   auto note = [&](const std::string& path, const Error& e) {
@@ -93,8 +111,10 @@ std::string Restore(FileSystem& fs, const std::vector<const PendingFile*>& files
 }
 
 // |error| after putting back what was written, with any failure to do so added.
-std::unexpected<Error> Undo(FileSystem& fs, const std::vector<const PendingFile*>& files,
-                            const std::vector<const PendingSysctl*>& sysctls, Error error) {
+std::unexpected<Error> Undo(FileSystem& fs,
+                            const std::vector<const PendingFile*>& files,
+                            const std::vector<const PendingSysctl*>& sysctls,
+                            Error error) {
   error.message += Restore(fs, files, sysctls);
   return std::unexpected(std::move(error));
 }
@@ -108,14 +128,15 @@ std::string Shown(const std::optional<std::string>& v, std::string_view absent) 
 bool LooksSecret(std::string_view key) {
   std::string lower;
   for (char c : key) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  constexpr std::array<std::string_view, 8> kWords = {
-      "password", "passwd", "token", "secret", "credential", "private", "apikey", "api_key"};
+  constexpr std::array<std::string_view, 8> kWords = {"password",   "passwd",  "token",  "secret",
+                                                      "credential", "private", "apikey", "api_key"};
   for (std::string_view w : kWords) {
     if (lower.find(w) != std::string::npos) return true;
   }
   // key material: tls_key, clientKey, key_file, "key" itself — but not e.g. kernel.keys.maxkeys.
   std::string_view last = std::string_view(lower).substr(lower.find_last_of(".\"") + 1);
-  return last.ends_with("key") || last.starts_with("key_") || last.find("_key") != std::string::npos;
+  return last.ends_with("key") || last.starts_with("key_") ||
+         last.find("_key") != std::string::npos;
 }
 
 Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx, FileSystem& fs) {
@@ -143,11 +164,14 @@ Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx
         if (!content) return Forward(std::move(content), where);
         if (!*content) return Fail(Errc::kConfigRejected, where + ": unknown sysctl " + e.key);
         std::string value = ScalarText(e.value);
-        auto same = std::find_if(sysctls.begin(), sysctls.end(), [&](auto& s) { return s.path == path; });
+        auto same =
+            std::find_if(sysctls.begin(), sysctls.end(), [&](auto& s) { return s.path == path; });
         std::string current = same != sysctls.end() ? same->new_value : (*content)->data;
         if (SysctlValueEquals(current, value)) continue;
-        if (same != sysctls.end()) same->new_value = value + "\n";
-        else sysctls.push_back({path, (*content)->data, value + "\n"});
+        if (same != sysctls.end())
+          same->new_value = value + "\n";
+        else
+          sysctls.push_back({path, (*content)->data, value + "\n"});
         outcome.changes.push_back({model, e.key, std::string(Trim(current)), value});
       }
       continue;
@@ -197,7 +221,9 @@ Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx
     log::Log(LOG_NOTICE,
              "config " + c.model + " " + c.key + ": " + Shown(c.old_value, "(absent)") + " -> " +
                  Shown(c.new_value, "(deleted)"),
-             {{"MODEL", c.model}, {"KEY", c.key}, {"OLD", Shown(c.old_value, "")},
+             {{"MODEL", c.model},
+              {"KEY", c.key},
+              {"OLD", Shown(c.old_value, "")},
               {"NEW", Shown(c.new_value, "")}},
              log::kMsgConfigChanged);
   }
@@ -206,7 +232,8 @@ Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx
     bool changed = std::any_of(outcome.changes.begin(), outcome.changes.end(),
                                [&](const Change& c) { return c.model == ModelName(mc.model); });
     if (action && changed &&
-        std::find(outcome.actions.begin(), outcome.actions.end(), *action) == outcome.actions.end()) {
+        std::find(outcome.actions.begin(), outcome.actions.end(), *action) ==
+            outcome.actions.end()) {
       outcome.actions.emplace_back(*action);
     }
   }

@@ -40,7 +40,8 @@ struct ApplyOutcome {
 // their old values) and the error is returned. One journal line per changed key
 // (kMsgConfigChanged; KUBEOS_MODEL/KEY/OLD/NEW). Applying the same request twice changes nothing
 // the second time. The version rule is the caller's: see ConfigRequest::version.
-[[nodiscard]] Result<ApplyOutcome> Apply(const ConfigRequest& request, const ApplyContext& ctx,
+[[nodiscard]] Result<ApplyOutcome> Apply(const ConfigRequest& request,
+                                         const ApplyContext& ctx,
                                          FileSystem& fs);
 
 // Whether values of |key| must stay out of logs and results (passwords, tokens, keys).

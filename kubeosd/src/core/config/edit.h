@@ -9,7 +9,7 @@
 namespace kubeos::core::config {
 
 struct Change {
-  std::string model;                     // filled in by Apply
+  std::string model;  // filled in by Apply
   std::string key;
   std::optional<std::string> old_value;  // nullopt: the key was absent
   std::optional<std::string> new_value;  // nullopt: the key was deleted

@@ -37,13 +37,16 @@ bool IsEntry(const std::vector<Word>& words, std::string_view id) {
   if (words.size() < 2) return false;
   if (Unquote(words[1].text) == id) return true;
   for (size_t i = 2; i < words.size(); ++i) {
-    if (words[i].text == "--id" && i + 1 < words.size() && Unquote(words[i + 1].text) == id) return true;
+    if (words[i].text == "--id" && i + 1 < words.size() && Unquote(words[i + 1].text) == id)
+      return true;
     if (words[i].text.starts_with("--id=") && Unquote(words[i].text.substr(5)) == id) return true;
   }
   return false;
 }
 
-bool IsLinuxCommand(std::string_view w) { return w == "linux" || w == "linuxefi" || w == "linux16"; }
+bool IsLinuxCommand(std::string_view w) {
+  return w == "linux" || w == "linuxefi" || w == "linux16";
+}
 
 // The index of the kernel line of entry |id|.
 Result<size_t> FindKernelLine(const std::vector<std::string>& lines, std::string_view id) {
@@ -58,12 +61,16 @@ Result<size_t> FindKernelLine(const std::vector<std::string>& lines, std::string
     }
     if (words[0].text == "}") in_entry = false;
     if (in_entry && IsLinuxCommand(words[0].text)) {
-      if (found) return Fail(Errc::kBootloader, "grub.cfg has two kernel lines for entry " + std::string(id));
+      if (found)
+        return Fail(Errc::kBootloader,
+                    "grub.cfg has two kernel lines for entry " + std::string(id));
       found = i;
       in_entry = false;
     }
   }
-  if (!found) return Fail(Errc::kBootloader, "grub.cfg has no menu entry " + std::string(id) + " with a linux line");
+  if (!found)
+    return Fail(Errc::kBootloader,
+                "grub.cfg has no menu entry " + std::string(id) + " with a linux line");
   return *found;
 }
 
@@ -119,10 +126,9 @@ Status EditLine(std::string& line, const Entry& e, Edit& edit) {
     return {};
   }
   if (value.empty()) {
-    return Fail(Errc::kConfigRejected,
-                "kernel argument " + std::string(last->word.text) +
-                    " has a value; delete it first and add the bare " + e.key +
-                    " in a later request");
+    return Fail(Errc::kConfigRejected, "kernel argument " + std::string(last->word.text) +
+                                           " has a value; delete it first and add the bare " +
+                                           e.key + " in a later request");
   }
   std::string previous(last->value.value_or(""));
   line.replace(last->word.begin, last->word.end - last->word.begin, text);
@@ -132,7 +138,8 @@ Status EditLine(std::string& line, const Entry& e, Edit& edit) {
 
 }  // namespace
 
-Result<Edit> EditGrubCmdline(std::string_view text, std::string_view entry_id,
+Result<Edit> EditGrubCmdline(std::string_view text,
+                             std::string_view entry_id,
                              std::span<const Entry> entries) {
   std::vector<std::string> lines = SplitLines(text);
   KUBEOS_ASSIGN_OR_RETURN(size_t index, FindKernelLine(lines, entry_id));

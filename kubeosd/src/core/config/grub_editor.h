@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// grub.cmdline.current / grub.cmdline.next: editing one menu entry's kernel command line in grub.cfg.
+// grub.cmdline.current / grub.cmdline.next: editing one menu entry's kernel command line in
+// grub.cfg.
 #pragma once
 
 #include <span>
@@ -19,7 +20,8 @@ namespace kubeos::core::config {
 // line. Turning `key=value` into a bare `key` is refused (seed: delete first, add in a later
 // request). Delete removes arguments matching key and value exactly. A missing or duplicated entry
 // is Errc::kBootloader.
-[[nodiscard]] Result<Edit> EditGrubCmdline(std::string_view text, std::string_view entry_id,
+[[nodiscard]] Result<Edit> EditGrubCmdline(std::string_view text,
+                                           std::string_view entry_id,
                                            std::span<const Entry> entries);
 
 }  // namespace kubeos::core::config

@@ -39,8 +39,8 @@ Result<std::vector<std::string>> SplitKeyPath(std::string_view key) {
     } else {
       while (i < key.size() && key[i] != '.') {
         if (!IsPlainKeyChar(key[i])) {
-          return Fail(Errc::kConfigRejected,
-                      Describe(key[i]) + " in key" + (key[i] == '"' ? " (quote whole segments)" : ""));
+          return Fail(Errc::kConfigRejected, Describe(key[i]) + " in key" +
+                                                 (key[i] == '"' ? " (quote whole segments)" : ""));
         }
         segment.push_back(key[i++]);
       }

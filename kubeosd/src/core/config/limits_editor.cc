@@ -12,9 +12,9 @@ namespace {
 
 // limits.conf(5).
 constexpr std::array<std::string_view, 19> kItems = {
-    "core",   "data",      "fsize",   "memlock",   "nofile",     "rss",      "stack",
-    "cpu",    "nproc",     "as",      "maxlogins", "maxsyslogins", "nonewprivs", "priority",
-    "locks",  "sigpending", "msgqueue", "nice",    "rtprio"};
+    "core",  "data",       "fsize",    "memlock",   "nofile",       "rss",        "stack",
+    "cpu",   "nproc",      "as",       "maxlogins", "maxsyslogins", "nonewprivs", "priority",
+    "locks", "sigpending", "msgqueue", "nice",      "rtprio"};
 
 struct Line {
   std::string_view domain, type, item, value;
@@ -30,9 +30,7 @@ std::optional<Line> ParseLine(std::string_view line) {
   return Line{f[0], f[1], f[2], f[3], static_cast<size_t>(f[3].data() - line.data())};
 }
 
-bool IsValueChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
+bool IsValueChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
 }  // namespace
 
@@ -40,12 +38,14 @@ Result<Limit> ParseLimit(std::string_view text) {
   size_t a = text.find('.');
   size_t b = a == std::string_view::npos ? a : text.find('.', a + 1);
   if (b == std::string_view::npos || text.find('.', b + 1) != std::string_view::npos) {
-    return Fail(Errc::kConfigRejected, "value must be \"type.item.value\", e.g. \"hard.nofile.65535\"");
+    return Fail(Errc::kConfigRejected,
+                "value must be \"type.item.value\", e.g. \"hard.nofile.65535\"");
   }
   Limit l{std::string(text.substr(0, a)), std::string(text.substr(a + 1, b - a - 1)),
           std::string(text.substr(b + 1))};
   if (l.type == "_" || l.item == "_" || l.value == "_") {
-    return Fail(Errc::kConfigRejected, "'_' placeholders are not supported: name type, item and value");
+    return Fail(Errc::kConfigRejected,
+                "'_' placeholders are not supported: name type, item and value");
   }
   if (l.type != "soft" && l.type != "hard" && l.type != "-") {
     return Fail(Errc::kConfigRejected, "limit type must be soft, hard or -");

@@ -12,7 +12,8 @@
 
 namespace kubeos::core::config {
 
-// The value of a pam.limits entry, as upstream spells it: "type.item.value" (the key is the domain).
+// The value of a pam.limits entry, as upstream spells it: "type.item.value" (the key is the
+// domain).
 struct Limit {
   std::string type;   // soft, hard or -
   std::string item;   // nofile, nproc, …

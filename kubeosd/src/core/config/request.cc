@@ -53,7 +53,9 @@ std::optional<std::string> BadChar(std::string_view s, std::string_view extra) {
 // Collects problems of one request; each line names where it is.
 class Problems {
  public:
-  void Add(const std::string& where, const std::string& what) { lines_.push_back(where + ": " + what); }
+  void Add(const std::string& where, const std::string& what) {
+    lines_.push_back(where + ": " + what);
+  }
   bool empty() const { return lines_.empty(); }
   size_t size() const { return lines_.size(); }
   std::string Join() const {
@@ -87,7 +89,8 @@ std::optional<std::string> PathProblem(std::string_view path) {
     size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     std::string_view seg = path.substr(start, end - start);
-    if (seg.empty() || seg == "." || seg == "..") return "configpath must be normalised (no '.', '..' or '//')";
+    if (seg.empty() || seg == "." || seg == "..")
+      return "configpath must be normalised (no '.', '..' or '//')";
     start = end + 1;
   }
   if (auto bad = BadChar(path, "/._-+@")) return "configpath must not contain " + *bad;
@@ -142,7 +145,8 @@ std::optional<std::string> SysctlKeyProblem(std::string_view key) {
 
 std::optional<std::string> ScalarValueProblem(const json& value, bool required) {
   if (value.is_null()) return required ? std::optional<std::string>("needs a value") : std::nullopt;
-  if (!IsScalar(value)) return "value must be a string, number or boolean, not " + std::string(TypeName(value));
+  if (!IsScalar(value))
+    return "value must be a string, number or boolean, not " + std::string(TypeName(value));
   std::string text = ScalarText(value);
   if (required && text.empty()) return "needs a value";
   return std::nullopt;
@@ -165,7 +169,8 @@ void CheckEntry(Model model, const Entry& e, const std::string& where, Problems&
         add(del ? "delete needs the configured value (key=value entries must match)" : *p);
       } else {
         std::string text = ScalarText(e.value);
-        if (text.front() == ' ' || text.back() == ' ') add("value must not start or end with a space");
+        if (text.front() == ' ' || text.back() == ' ')
+          add("value must not start or end with a space");
       }
       return;
     }
@@ -173,7 +178,8 @@ void CheckEntry(Model model, const Entry& e, const std::string& where, Problems&
     case Model::kGrubNext: {
       if (auto bad = BadChar(key, "._-")) add("kernel argument name must not contain " + *bad);
       if (key == "root") add("kernel argument root selects the slot and cannot be configured");
-      if (auto p = ScalarValueProblem(e.value, false)) add(*p);
+      if (auto p = ScalarValueProblem(e.value, false))
+        add(*p);
       else if (!e.value.is_null()) {
         if (auto bad = BadChar(ScalarText(e.value), "._-,:/+@%=")) {
           add("kernel argument value must not contain " + *bad);
@@ -191,7 +197,8 @@ void CheckEntry(Model model, const Entry& e, const std::string& where, Problems&
       if (e.value.is_array()) {
         for (const auto& item : e.value) {
           if (!IsScalar(item)) {
-            add("list items must be strings, numbers or booleans, not " + std::string(TypeName(item)));
+            add("list items must be strings, numbers or booleans, not " +
+                std::string(TypeName(item)));
             return;
           }
           if (item.is_string() && HasControl(item.get_ref<const std::string&>())) {
@@ -226,7 +233,10 @@ std::string IdentityOf(Model model, const Entry& e) {
   return limit ? e.key + " " + limit->type + " " + limit->item : e.key;
 }
 
-void ParseEntry(Model model, const json& j, const std::string& where, Problems& problems,
+void ParseEntry(Model model,
+                const json& j,
+                const std::string& where,
+                Problems& problems,
                 std::vector<Entry>& out) {
   if (!j.is_object()) {
     problems.Add(where, "must be an object with key, value and operation");
@@ -236,15 +246,21 @@ void ParseEntry(Model model, const json& j, const std::string& where, Problems& 
   Entry e;
   for (const auto& [name, v] : j.items()) {
     if (name == "key") {
-      if (!v.is_string()) problems.Add(where, "key must be a string, not " + std::string(TypeName(v)));
-      else e.key = v.get<std::string>();
+      if (!v.is_string())
+        problems.Add(where, "key must be a string, not " + std::string(TypeName(v)));
+      else
+        e.key = v.get<std::string>();
     } else if (name == "value") {
       e.value = v;
     } else if (name == "operation") {
       if (v.is_null() || v == "") continue;
-      if (v == "delete") e.operation = Operation::kDelete;
-      else if (v.is_string()) problems.Add(where, "unknown operation \"" + v.get<std::string>() + "\" (only \"delete\" or none)");
-      else problems.Add(where, "operation must be a string, not " + std::string(TypeName(v)));
+      if (v == "delete")
+        e.operation = Operation::kDelete;
+      else if (v.is_string())
+        problems.Add(
+            where, "unknown operation \"" + v.get<std::string>() + "\" (only \"delete\" or none)");
+      else
+        problems.Add(where, "operation must be a string, not " + std::string(TypeName(v)));
     } else {
       problems.Add(where, "unknown field \"" + name + "\"");
     }
@@ -252,12 +268,15 @@ void ParseEntry(Model model, const json& j, const std::string& where, Problems& 
   if (problems.size() != before) return;
   if (e.key.empty()) return problems.Add(where, "key must not be empty");
   if (e.key.find('=') != std::string::npos) return problems.Add(where, "key must not contain '='");
-  if (HasControl(e.key)) return problems.Add(where, "key must not contain newlines or control characters");
+  if (HasControl(e.key))
+    return problems.Add(where, "key must not contain newlines or control characters");
   CheckEntry(model, e, where, problems);
   if (problems.size() == before) out.push_back(std::move(e));
 }
 
-void ParseModelConfig(const json& j, const std::string& where, Problems& problems,
+void ParseModelConfig(const json& j,
+                      const std::string& where,
+                      Problems& problems,
                       std::vector<ModelConfig>& out) {
   if (!j.is_object()) return problems.Add(where, "must be an object with model and contents");
   size_t before = problems.size();
@@ -271,10 +290,13 @@ void ParseModelConfig(const json& j, const std::string& where, Problems& problem
         problems.Add(where, "model must be a string, not " + std::string(TypeName(v)));
         continue;
       }
-      auto it = std::find_if(kModels.begin(), kModels.end(),
-                             [&](const auto& m) { return m.first == v.get_ref<const std::string&>(); });
-      if (it == kModels.end()) problems.Add(where, "unknown model \"" + v.get<std::string>() + "\"");
-      else model = it->second;
+      auto it = std::find_if(kModels.begin(), kModels.end(), [&](const auto& m) {
+        return m.first == v.get_ref<const std::string&>();
+      });
+      if (it == kModels.end())
+        problems.Add(where, "unknown model \"" + v.get<std::string>() + "\"");
+      else
+        model = it->second;
     } else if (name == "configpath") {
       path = &v;
     } else if (name == "contents") {
@@ -289,9 +311,12 @@ void ParseModelConfig(const json& j, const std::string& where, Problems& problem
   }
   mc.model = *model;
   if (path != nullptr && !path->is_null() && *path != "") {
-    if (!path->is_string()) problems.Add(where, "configpath must be a string");
-    else if (auto p = ConfigPathProblem(mc.model, path->get_ref<const std::string&>())) problems.Add(where, *p);
-    else mc.config_path = path->get<std::string>();
+    if (!path->is_string())
+      problems.Add(where, "configpath must be a string");
+    else if (auto p = ConfigPathProblem(mc.model, path->get_ref<const std::string&>()))
+      problems.Add(where, *p);
+    else
+      mc.config_path = path->get<std::string>();
   }
   if (contents == nullptr || !contents->is_array()) {
     return problems.Add(where, "contents must be a list");
@@ -335,10 +360,14 @@ Result<ConfigRequest> ParseRequest(std::string_view text) {
   ConfigRequest request;
   for (const auto& [name, v] : j.items()) {
     if (name == "version") {
-      if (v.is_string()) request.version = v.get<std::string>();
-      else if (!v.is_null()) problems.Add("version", "must be a string, not " + std::string(TypeName(v)));
-      else continue;
-      if (HasControl(request.version)) problems.Add("version", "must not contain control characters");
+      if (v.is_string())
+        request.version = v.get<std::string>();
+      else if (!v.is_null())
+        problems.Add("version", "must be a string, not " + std::string(TypeName(v)));
+      else
+        continue;
+      if (HasControl(request.version))
+        problems.Add("version", "must not contain control characters");
     } else if (name != "configs") {
       problems.Add(name, "unknown field");
     }
@@ -349,7 +378,8 @@ Result<ConfigRequest> ParseRequest(std::string_view text) {
       problems.Add("configs", "must be a list");
     } else {
       for (size_t i = 0; i < configs.size(); ++i) {
-        ParseModelConfig(configs[i], "configs[" + std::to_string(i) + "]", problems, request.configs);
+        ParseModelConfig(configs[i], "configs[" + std::to_string(i) + "]", problems,
+                         request.configs);
       }
     }
   }

@@ -39,7 +39,8 @@ Result<Edit> EditSysctlConf(std::string_view text, std::span<const Entry> entrie
       bool removed = false;
       std::erase_if(lines, [&](const std::string& line) {
         auto s = ParseSetting(line);
-        bool match = s && s->key == e.key && line.substr(s->value_begin, s->value_end - s->value_begin) == value;
+        bool match = s && s->key == e.key &&
+                     line.substr(s->value_begin, s->value_end - s->value_begin) == value;
         removed = removed || match;
         return match;
       });

@@ -52,12 +52,17 @@ std::string RenderKey(const std::vector<std::string>& path, size_t from, size_t 
 Result<toml::array> ToTomlArray(const json& value);
 
 Result<void> Assign(toml::table& table, const std::string& key, const json& value) {
-  if (value.is_string()) table.insert_or_assign(key, value.get<std::string>());
-  else if (value.is_boolean()) table.insert_or_assign(key, value.get<bool>());
-  else if (value.is_number_float()) table.insert_or_assign(key, value.get<double>());
-  else if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()}) {
+  if (value.is_string())
+    table.insert_or_assign(key, value.get<std::string>());
+  else if (value.is_boolean())
+    table.insert_or_assign(key, value.get<bool>());
+  else if (value.is_number_float())
+    table.insert_or_assign(key, value.get<double>());
+  else if (value.is_number_unsigned() &&
+           value.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()}) {
     return Fail(Errc::kConfigRejected, "number too large for TOML");
-  } else if (value.is_number()) table.insert_or_assign(key, value.get<int64_t>());
+  } else if (value.is_number())
+    table.insert_or_assign(key, value.get<int64_t>());
   else if (value.is_array()) {
     KUBEOS_ASSIGN_OR_RETURN(toml::array a, ToTomlArray(value));
     table.insert_or_assign(key, std::move(a));
@@ -155,7 +160,8 @@ std::optional<size_t> ValueEnd(std::string_view t, size_t i) {
   // Dates may hold one space between date and time ("1979-05-27 07:32:00").
   if (j + 1 < t.size() && t[j] == ' ' && t[j + 1] >= '0' && t[j + 1] <= '9' && j - i == 10) {
     ++j;
-    while (j < t.size() && std::string_view(" \t\r\n,]}#").find(t[j]) == std::string_view::npos) ++j;
+    while (j < t.size() && std::string_view(" \t\r\n,]}#").find(t[j]) == std::string_view::npos)
+      ++j;
   }
   return j;
 }
@@ -183,7 +189,8 @@ std::optional<std::vector<std::string>> HeaderPath(std::string_view line) {
       if (inner[i] == '"' && seg.find('\\') != std::string::npos) return std::nullopt;
       i = end + 1;
     } else {
-      while (i < inner.size() && inner[i] != '.' && inner[i] != ' ' && inner[i] != '\t') seg += inner[i++];
+      while (i < inner.size() && inner[i] != '.' && inner[i] != ' ' && inner[i] != '\t')
+        seg += inner[i++];
     }
     path.push_back(seg);
     while (i < inner.size() && (inner[i] == ' ' || inner[i] == '\t')) ++i;
@@ -268,7 +275,8 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
     bool has_header_of_parent = depth == 0 && path.size() == 1;
     for (size_t i = 0; i < lines.size() && depth > 0; ++i) {
       auto hp = HeaderPath(lines[i]);
-      if (hp && *hp == std::vector<std::string>(path.begin(), path.begin() + static_cast<long>(depth))) {
+      if (hp &&
+          *hp == std::vector<std::string>(path.begin(), path.begin() + static_cast<long>(depth))) {
         header = i;
         has_header_of_parent = true;
       }
@@ -287,8 +295,10 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
       // below catches a key placed inside such a value.
       std::string line(indent, ' ');
       line += RenderKey(path, depth, path.size()) + " = " + rendered;
-      if (at == lines.size()) AppendLine(lines, line);
-      else lines.insert(lines.begin() + static_cast<long>(at), line + "\n");
+      if (at == lines.size())
+        AppendLine(lines, line);
+      else
+        lines.insert(lines.begin() + static_cast<long>(at), line + "\n");
     } else {
       AppendLine(lines, "");
       AppendLine(lines, "[" + RenderKey(path, 0, path.size() - 1) + "]");
@@ -304,7 +314,8 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
   }
   std::optional<std::string> old_value;
   if (leaf != nullptr) old_value = ScalarText(ToJson(*leaf));
-  edit.changes.push_back({"", e.key, old_value, del ? std::nullopt : std::optional(ScalarText(e.value))});
+  edit.changes.push_back(
+      {"", e.key, old_value, del ? std::nullopt : std::optional(ScalarText(e.value))});
   text = std::move(new_text);
   return {};
 }

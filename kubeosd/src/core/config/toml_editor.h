@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// container.containerd: editing the containerd config TOML in place, so that comments and order survive.
+// container.containerd: editing the containerd config TOML in place, so that comments and order
+// survive.
 #pragma once
 
 #include <span>
@@ -22,6 +23,7 @@ namespace kubeos::core::config {
 // document with exactly this key changed; what cannot be edited that way (inline tables, arrays of
 // tables on the path) is refused with Errc::kConfigRejected rather than re-serialising the file,
 // which would lose comments and order. Arrays are replaced, not appended to (upstream appends).
-[[nodiscard]] Result<Edit> EditContainerdToml(std::string_view text, std::span<const Entry> entries);
+[[nodiscard]] Result<Edit> EditContainerdToml(std::string_view text,
+                                              std::span<const Entry> entries);
 
 }  // namespace kubeos::core::config

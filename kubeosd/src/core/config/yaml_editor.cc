@@ -31,7 +31,8 @@ struct Child {
 Result<YAML::Node> Load(std::string_view text) {
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return Fail(Errc::kConfigRejected, "the file holds several YAML documents");
+    if (docs.size() > 1)
+      return Fail(Errc::kConfigRejected, "the file holds several YAML documents");
     if (docs.empty() || docs[0].IsNull()) return YAML::Node(YAML::NodeType::Map);
     if (!docs[0].IsMap()) return Fail(Errc::kConfigRejected, "the file is not a YAML mapping");
     return docs[0];
@@ -82,9 +83,12 @@ std::optional<size_t> ScalarEnd(std::string_view line, size_t begin) {
   char first = line[begin];
   if (first == '"' || first == '\'') {
     for (size_t i = begin + 1; i < line.size(); ++i) {
-      if (first == '"' && line[i] == '\\') ++i;
-      else if (line[i] == first && first == '\'' && i + 1 < line.size() && line[i + 1] == '\'') ++i;
-      else if (line[i] == first) return i + 1;
+      if (first == '"' && line[i] == '\\')
+        ++i;
+      else if (line[i] == first && first == '\'' && i + 1 < line.size() && line[i + 1] == '\'')
+        ++i;
+      else if (line[i] == first)
+        return i + 1;
     }
     return std::nullopt;
   }
@@ -96,7 +100,8 @@ std::optional<size_t> ScalarEnd(std::string_view line, size_t begin) {
       break;
     }
   }
-  while (end > begin && std::string_view(" \t\r\n").find(line[end - 1]) != std::string_view::npos) --end;
+  while (end > begin && std::string_view(" \t\r\n").find(line[end - 1]) != std::string_view::npos)
+    --end;
   return end;
 }
 
@@ -126,7 +131,8 @@ bool SameExcept(const YAML::Node& a, const YAML::Node& b, std::span<const std::s
     std::vector<std::pair<YAML::Node, YAML::Node>> out;
     if (m.IsMap()) {
       for (auto it = m.begin(); it != m.end(); ++it) {
-        if (!(it->first.IsScalar() && it->first.Scalar() == path[0])) out.emplace_back(it->first, it->second);
+        if (!(it->first.IsScalar() && it->first.Scalar() == path[0]))
+          out.emplace_back(it->first, it->second);
       }
     }
     return out;
@@ -135,7 +141,8 @@ bool SameExcept(const YAML::Node& a, const YAML::Node& b, std::span<const std::s
   auto ob = others(b);
   if (oa.size() != ob.size()) return false;
   for (size_t i = 0; i < oa.size(); ++i) {
-    if (!DeepEqual(oa[i].first, ob[i].first) || !DeepEqual(oa[i].second, ob[i].second)) return false;
+    if (!DeepEqual(oa[i].first, ob[i].first) || !DeepEqual(oa[i].second, ob[i].second))
+      return false;
   }
   if (path.size() == 1) return true;
   auto ca = Find(a, path[0]);
@@ -200,7 +207,8 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
     std::string& l = lines[line];
     std::optional<size_t> end;
     const YAML::Mark vm = leaf->value.Mark();
-    size_t vbegin = vm.line == leaf->key.Mark().line && vm.column >= 0 ? static_cast<size_t>(vm.column) : 0;
+    size_t vbegin =
+        vm.line == leaf->key.Mark().line && vm.column >= 0 ? static_cast<size_t>(vm.column) : 0;
     if (leaf->value.IsScalar() && vbegin > column && BlockEnd(lines, line, column) == line + 1) {
       end = ScalarEnd(l, vbegin);
     }
@@ -209,7 +217,8 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
     } else {
       std::string replacement = l.substr(0, column) + KeyText(path.back()) + ": " + rendered + "\n";
       size_t block_end = BlockEnd(lines, line, column);
-      lines.erase(lines.begin() + static_cast<long>(line) + 1, lines.begin() + static_cast<long>(block_end));
+      lines.erase(lines.begin() + static_cast<long>(line) + 1,
+                  lines.begin() + static_cast<long>(block_end));
       lines[line] = replacement;
     }
   } else {
@@ -255,7 +264,8 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
   }
   if (!ok) return CannotEdit(e.key + ": the edit would change more than this key");
   text = std::move(new_text);
-  edit.changes.push_back({"", e.key, old_text, del ? std::nullopt : std::optional(ScalarText(e.value))});
+  edit.changes.push_back(
+      {"", e.key, old_text, del ? std::nullopt : std::optional(ScalarText(e.value))});
   return {};
 }
 

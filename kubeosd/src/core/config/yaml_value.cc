@@ -34,7 +34,9 @@ json YamlScalarToJson(const YAML::Node& node) {
     std::string digits = s.front() == '+' ? s.substr(1) : s;
     // JSON has no "1." or ".5": pad them so that the JSON parser reads the same number.
     if (digits.ends_with('.')) digits += '0';
-    if (auto dot = digits.find('.'); dot != std::string::npos && (dot == 0 || !(digits[dot - 1] >= '0' && digits[dot - 1] <= '9'))) {
+    if (auto dot = digits.find('.');
+        dot != std::string::npos &&
+        (dot == 0 || !(digits[dot - 1] >= '0' && digits[dot - 1] <= '9'))) {
       digits.insert(dot, "0");
     }
     json parsed = json::parse(digits, nullptr, false);
@@ -62,7 +64,8 @@ Result<json> YamlToJson(const YAML::Node& node, int depth) {
     case YAML::NodeType::Map: {
       json out = json::object();
       for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) return Fail(Errc::kConfigRejected, "mapping keys must be scalars");
+        if (!kv.first.IsScalar())
+          return Fail(Errc::kConfigRejected, "mapping keys must be scalars");
         if (kv.first.Scalar() == "version" && kv.second.IsScalar()) {
           out["version"] = kv.second.Scalar();
           continue;

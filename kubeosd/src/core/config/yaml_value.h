@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MulanPSL-2.0
-// Between JSON values of a request and YAML text: how a YAML scalar reads and how a value is written.
+// Between JSON values of a request and YAML text: how a YAML scalar reads and how a value is
+// written.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "base/error.h"

@@ -16,7 +16,8 @@ class HealthChecker {
   virtual ~HealthChecker() = default;
   // Waits until every unit in |units| is active, polling until |timeout|. Fails with
   // Errc::kHealthCheck naming the units that are not active; kCancelled when |cancelled| says so.
-  virtual Status WaitHealthy(const std::vector<std::string>& units, std::chrono::seconds timeout,
+  virtual Status WaitHealthy(const std::vector<std::string>& units,
+                             std::chrono::seconds timeout,
                              const std::function<bool()>& cancelled) = 0;
 };
 

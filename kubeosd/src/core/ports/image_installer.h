@@ -34,7 +34,8 @@ class ImageInstaller {
   // compressed) keeping owners, modes, xattrs, ACLs, capabilities and SELinux labels, refusing
   // entries that leave the root; syncs and unmounts. Reads |source| only as far as the archive
   // end: the caller drains the rest.
-  virtual Status ExtractTar(const SlotDevice& slot, std::string_view fs_label,
+  virtual Status ExtractTar(const SlotDevice& slot,
+                            std::string_view fs_label,
                             ByteSource& source) = 0;
 };
 

@@ -7,7 +7,9 @@
 namespace kubeos::core::upgrade {
 namespace {
 
-bool HasBytes(std::span<const std::byte> head, size_t offset, std::initializer_list<uint8_t> magic) {
+bool HasBytes(std::span<const std::byte> head,
+              size_t offset,
+              std::initializer_list<uint8_t> magic) {
   if (head.size() < offset + magic.size()) return false;
   size_t i = offset;
   for (const uint8_t m : magic) {
@@ -59,10 +61,10 @@ std::string_view ImageFormatName(ImageFormat f) {
 ImageFormat DetectImageFormat(std::span<const std::byte> head) {
   // A tar header names its format at offset 257 ("ustar\0" POSIX, "ustar  " GNU).
   if (HasBytes(head, 257, {'u', 's', 't', 'a', 'r'})) return ImageFormat::kTar;
-  if (HasBytes(head, 0, {0x1F, 0x8B}) ||                          // gzip
-      HasBytes(head, 0, {0x28, 0xB5, 0x2F, 0xFD}) ||              // zstd
-      HasBytes(head, 0, {0xFD, '7', 'z', 'X', 'Z', 0x00}) ||      // xz
-      HasBytes(head, 0, {'B', 'Z', 'h'})) {                       // bzip2
+  if (HasBytes(head, 0, {0x1F, 0x8B}) ||                      // gzip
+      HasBytes(head, 0, {0x28, 0xB5, 0x2F, 0xFD}) ||          // zstd
+      HasBytes(head, 0, {0xFD, '7', 'z', 'X', 'Z', 0x00}) ||  // xz
+      HasBytes(head, 0, {'B', 'Z', 'h'})) {                   // bzip2
     return ImageFormat::kCompressedTar;
   }
   // Superblocks after the archive magics: file data inside a tar could contain anything at 1080.

@@ -24,7 +24,8 @@ std::string Octal(mode_t mode) {
 
 std::string SlotText(Slot s) { return std::string(SlotName(s)); }
 
-Status RefuseConfigsWithoutEngine(const UpgradeDeps& deps, const std::string& pre_config,
+Status RefuseConfigsWithoutEngine(const UpgradeDeps& deps,
+                                  const std::string& pre_config,
                                   const std::string& post_config) {
   if ((pre_config.empty() && post_config.empty()) || deps.apply_config) return {};
   return Fail(Errc::kNotSupported,
@@ -47,8 +48,9 @@ Status CheckCertFiles(FileSystem& fs, const FetchSpec& spec) {
       return Fail(Errc::kInvalidArgs, std::string(option) + " " + *path + " does not exist");
     }
     if (path == &spec.client_key_file && !KeyModeIsPrivate((*content)->mode)) {
-      return Fail(Errc::kInvalidArgs, "client-key " + *path + " is accessible by group or others (mode " +
-                                          Octal((*content)->mode) + "); it must be 0600 or stricter");
+      return Fail(Errc::kInvalidArgs,
+                  "client-key " + *path + " is accessible by group or others (mode " +
+                      Octal((*content)->mode) + "); it must be 0600 or stricter");
     }
   }
   return {};
@@ -66,7 +68,8 @@ Result<SlotDevice> StandbySlot(const UpgradeDeps& deps, Slot& booted) {
   if (target.slot == layout.booted || target.device == running.device) {
     return Fail(Errc::kFailed, "refusing to write the booted slot " + SlotText(layout.booted));
   }
-  KUBEOS_ASSIGN_OR_RETURN(const bool same, deps.installer.SameDevice(target.device, running.device));
+  KUBEOS_ASSIGN_OR_RETURN(const bool same,
+                          deps.installer.SameDevice(target.device, running.device));
   if (same) {
     return Fail(Errc::kFailed, "refusing to write " + target.device +
                                    ": it is the same device as the booted slot " + running.device);
@@ -90,7 +93,9 @@ Status SetHealth(JobContext& ctx, Slot slot, SlotHealth health, const std::strin
   });
 }
 
-Status ApplyConfig(const UpgradeDeps& deps, JobContext& ctx, const std::string& json,
+Status ApplyConfig(const UpgradeDeps& deps,
+                   JobContext& ctx,
+                   const std::string& json,
                    ConfigKind kind) {
   if (json.empty()) return {};
   auto applied = deps.apply_config(ConfigRequest{json, kind}, ctx);
@@ -100,24 +105,31 @@ Status ApplyConfig(const UpgradeDeps& deps, JobContext& ctx, const std::string& 
 
 Status CompareChecksum(std::string_view expected, std::string_view actual) {
   if (SameDigest(expected, actual)) return {};
-  return Fail(Errc::kChecksumMismatch,
-              "checksum mismatch: expected " + std::string(expected) + ", actual " + std::string(actual));
+  return Fail(Errc::kChecksumMismatch, "checksum mismatch: expected " + std::string(expected) +
+                                           ", actual " + std::string(actual));
 }
 
 // A raw image of known size that cannot fit is refused before the slot is touched.
-Status CheckFits(const UpgradeDeps& deps, const ImageStream& stream, ImageFormat format,
+Status CheckFits(const UpgradeDeps& deps,
+                 const ImageStream& stream,
+                 ImageFormat format,
                  const SlotDevice& target) {
   const auto total = stream.TotalSize();
   if (format != ImageFormat::kRawFilesystem || !total) return {};
   KUBEOS_ASSIGN_OR_RETURN(const uint64_t capacity, deps.installer.DeviceSize(target));
   if (*total <= capacity) return {};
   return Fail(Errc::kNoSpace, "image of " + std::to_string(*total) + " bytes does not fit slot " +
-                                  SlotText(target.slot) + " (" + std::to_string(capacity) + " bytes)");
+                                  SlotText(target.slot) + " (" + std::to_string(capacity) +
+                                  " bytes)");
 }
 
 // Streams the image into |target| and verifies it; returns the SHA-256 of the download.
-Status WriteAndVerify(const UpgradeDeps& deps, const UpgradeRequest& request, JobContext& ctx,
-                      ImageStream& stream, ImageFormat format, const SlotDevice& target) {
+Status WriteAndVerify(const UpgradeDeps& deps,
+                      const UpgradeRequest& request,
+                      JobContext& ctx,
+                      ImageStream& stream,
+                      ImageFormat format,
+                      const SlotDevice& target) {
   if (format == ImageFormat::kRawFilesystem) {
     ctx.SetStage("writing");
     KUBEOS_ASSIGN_OR_RETURN(const uint64_t written, deps.installer.WriteRaw(target, stream));
@@ -140,7 +152,9 @@ Status WriteAndVerify(const UpgradeDeps& deps, const UpgradeRequest& request, Jo
   return CompareChecksum(request.checksum, stream.FinalHex());
 }
 
-Result<JobOutcome> ArmTrial(const UpgradeDeps& deps, JobContext& ctx, PendingBoot pending,
+Result<JobOutcome> ArmTrial(const UpgradeDeps& deps,
+                            JobContext& ctx,
+                            PendingBoot pending,
                             bool reboot) {
   ctx.SetStage("switching-boot");
   KUBEOS_TRY(ctx.EnterPointOfNoReturn());
@@ -153,7 +167,8 @@ Result<JobOutcome> ArmTrial(const UpgradeDeps& deps, JobContext& ctx, PendingBoo
     e.code = Errc::kBootloader;
     return std::unexpected(std::move(e));
   }
-  log::Notice("trial boot armed", {{"SLOT", SlotText(pending.target)}, {"VERSION", pending.version}});
+  log::Notice("trial boot armed",
+              {{"SLOT", SlotText(pending.target)}, {"VERSION", pending.version}});
   JobOutcome outcome;
   outcome.message = "slot " + SlotText(pending.target) + " (" + pending.version +
                     ") armed for a trial boot; " + (reboot ? "rebooting" : "pending reboot");
@@ -164,7 +179,8 @@ Result<JobOutcome> ArmTrial(const UpgradeDeps& deps, JobContext& ctx, PendingBoo
 
 }  // namespace
 
-Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& request,
+Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
+                              const UpgradeRequest& request,
                               JobContext& ctx) {
   // Everything that can be refused is refused before the standby slot is touched.
   ctx.SetStage("checking");
@@ -205,13 +221,13 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& req
   KUBEOS_ASSIGN_OR_RETURN(const auto head, stream.Peek(kDetectBytes));
   const ImageFormat format = DetectImageFormat(head);
   if (format == ImageFormat::kUnknown) {
-    return Fail(Errc::kInvalidImage,
-                "image at " + request.image_url + " is neither a filesystem image nor a tar archive");
+    return Fail(Errc::kInvalidImage, "image at " + request.image_url +
+                                         " is neither a filesystem image nor a tar archive");
   }
   KUBEOS_TRY(CheckFits(deps, stream, format, target));
-  log::Info("installing " + std::string(ImageFormatName(format)) + " into slot " +
-                SlotText(target.slot),
-            {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}, {"DEVICE", target.device}});
+  log::Info(
+      "installing " + std::string(ImageFormatName(format)) + " into slot " + SlotText(target.slot),
+      {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}, {"DEVICE", target.device}});
 
   // From here the slot is invalid until verified: state first (what kubeosd trusts), then the
   // superblock (what GRUB and the kernel would see).
@@ -228,7 +244,8 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& req
                     nullptr);
     log::Err("install into slot " + SlotText(target.slot) + " failed: " + written.error().message,
              {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}});
-    return std::unexpected(std::move(written).error().Wrap("install slot " + SlotText(target.slot)));
+    return std::unexpected(
+        std::move(written).error().Wrap("install slot " + SlotText(target.slot)));
   }
   KUBEOS_TRY(SetHealth(ctx, target.slot, SlotHealth::kInstalled, &request.version));
 
@@ -241,7 +258,8 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& req
   return ArmTrial(deps, ctx, std::move(pending), request.reboot);
 }
 
-Result<JobOutcome> RunRollback(const UpgradeDeps& deps, const RollbackRequest& request,
+Result<JobOutcome> RunRollback(const UpgradeDeps& deps,
+                               const RollbackRequest& request,
                                JobContext& ctx) {
   ctx.SetStage("checking");
   KUBEOS_TRY(RefuseConfigsWithoutEngine(deps, request.pre_config, request.post_config));
@@ -314,15 +332,15 @@ Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
   }
 
   ctx.SetStage("health-check");
-  const Status health = deps.health.WaitHealthy(deps.settings.health_units,
-                                                deps.settings.health_timeout,
-                                                [&ctx] { return ctx.IsCancelled(); });
+  const Status health =
+      deps.health.WaitHealthy(deps.settings.health_units, deps.settings.health_timeout,
+                              [&ctx] { return ctx.IsCancelled(); });
   // Interrupted (shutdown, cancel) is no verdict: the pending record stays and the check reruns
   // at the next start.
   if (!health && health.error().code == Errc::kCancelled) return std::unexpected(health.error());
   if (JudgeHealth(health.has_value()) == HealthVerdict::kRevert) {
     const std::string reason = "slot " + target + " (" + pending.version +
-                                ") failed its health check: " + health.error().message;
+                               ") failed its health check: " + health.error().message;
     KUBEOS_TRY(give_up(Errc::kHealthCheck, reason));
     // Running on the bad slot: reboot into the previous one, which is the default again. The
     // job is reported as failed, and the engine still performs the reboot.
@@ -350,7 +368,8 @@ Result<JobOutcome> ConfirmBoot(const UpgradeDeps& deps, JobContext& ctx) {
     KUBEOS_TRY(ApplyConfig(deps, ctx, pending.post_config, ConfigKind::kSysconfigs));
   }
   KUBEOS_TRY(ctx.UpdateState([](NodeState& st) { st.pending.reset(); }));
-  return JobOutcome{.message = "slot " + target + " (" + pending.version + ") booted and committed"};
+  return JobOutcome{.message =
+                        "slot " + target + " (" + pending.version + ") booted and committed"};
 }
 
 void InstallUpgradeJobs(JobHandlers& handlers, std::shared_ptr<const UpgradeDeps> deps) {

@@ -36,12 +36,14 @@ struct UpgradeDeps {
 
 // Disk-image upgrade: download, hash and write the standby slot in one pass, verify, arm a trial
 // boot. The engine reboots when the outcome asks for it.
-[[nodiscard]] Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps, const UpgradeRequest& request,
+[[nodiscard]] Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
+                                            const UpgradeRequest& request,
                                             JobContext& ctx);
 
 // Trial-boots the other slot when it holds a previously good image.
 [[nodiscard]] Result<JobOutcome> RunRollback(const UpgradeDeps& deps,
-                                             const RollbackRequest& request, JobContext& ctx);
+                                             const RollbackRequest& request,
+                                             JobContext& ctx);
 
 // After the reboot of a pending trial: commit the target when it booted and is healthy (then
 // apply the post-config), else mark it bad and return to the previous slot.

@@ -45,13 +45,14 @@ Result<UrlScheme> CheckImageUrl(std::string_view url, bool flag_safe) {
     return Fail(Errc::kInvalidArgs, "image-url has no host: " + std::string(url));
   }
   if (scheme == UrlScheme::kHttp && !flag_safe) {
-    return Fail(Errc::kUnsafeUrl,
-                "image-url " + std::string(url) + " is unsafe (plain http) and flag-safe is not set");
+    return Fail(Errc::kUnsafeUrl, "image-url " + std::string(url) +
+                                      " is unsafe (plain http) and flag-safe is not set");
   }
   return scheme;
 }
 
-Result<std::string> CertPath(std::string_view certs_dir, std::string_view name,
+Result<std::string> CertPath(std::string_view certs_dir,
+                             std::string_view name,
                              std::string_view option) {
   const std::string what = std::string(option) + " '" + std::string(name) + "'";
   if (name.empty()) return Fail(Errc::kInvalidArgs, std::string(option) + " is required");
@@ -92,8 +93,8 @@ bool IsSha256Hex(std::string_view checksum) {
 }
 
 bool SameDigest(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 }  // namespace kubeos::core::upgrade

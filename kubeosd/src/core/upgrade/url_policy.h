@@ -23,7 +23,8 @@ enum class UrlScheme { kHttp, kHttps };
 
 // The host path of certificate file |name| under |certs_dir|. |name| must be a plain file name:
 // no '/', not "." or "..", no control characters (kInvalidArgs naming |option|).
-[[nodiscard]] Result<std::string> CertPath(std::string_view certs_dir, std::string_view name,
+[[nodiscard]] Result<std::string> CertPath(std::string_view certs_dir,
+                                           std::string_view name,
                                            std::string_view option);
 
 // A private key must not be readable (or writable) by group or others.
@@ -31,7 +32,8 @@ enum class UrlScheme { kHttp, kHttps };
 
 // Builds what the fetcher needs from an upgrade request: https always with a CA file, mTLS with
 // the client pair; http (with flag-safe) never with certificates.
-[[nodiscard]] Result<FetchSpec> PlanFetch(const UpgradeRequest& request, std::string_view certs_dir);
+[[nodiscard]] Result<FetchSpec> PlanFetch(const UpgradeRequest& request,
+                                          std::string_view certs_dir);
 
 // True when |checksum| is 64 hex digits (any case).
 [[nodiscard]] bool IsSha256Hex(std::string_view checksum);
