@@ -130,6 +130,15 @@ class Client {
     return job;
   }
 
+  sdbus::ObjectPath StartConfig(const std::string& config_json) {
+    sdbus::ObjectPath job;
+    proxy_->callMethod("ApplyConfig")
+        .onInterface(kIface)
+        .withArguments(config_json, VariantMap{})
+        .storeResultsTo(job);
+    return job;
+  }
+
   // Waits until the job's Stage is |stage|.
   bool WaitStage(const std::string& job, const std::string& stage) {
     auto p = sdbus::createProxy(*connection_, kBus, job);
@@ -158,8 +167,6 @@ class Client {
     std::lock_guard lock(mu_);
     return removed_.count(job) > 0;
   }
-
-  sdbus::IConnection& connection() { return *connection_; }
 
  private:
   std::unique_ptr<sdbus::IConnection> connection_;
@@ -318,13 +325,7 @@ TEST_F(KubeosdBusTest, SecondRequestWhileAJobRunsIsBusyNamingTheJob) {
 TEST_F(KubeosdBusTest, ApplyConfigRecordsTheVersionAndReportsWhatIsNeeded) {
   const std::string config =
       R"({"version":"v1","configs":[{"model":"kernel.sysctl.persist","contents":[{"key":"vm.swappiness","value":"10"}]}]})";
-  sdbus::ObjectPath job;
-  auto proxy = sdbus::createProxy(client_.connection(), kBus, kPath);
-  proxy->finishRegistration();
-  proxy->callMethod("ApplyConfig")
-      .onInterface(kIface)
-      .withArguments(config, VariantMap{})
-      .storeResultsTo(job);
+  const std::string job = client_.StartConfig(config);
   const auto [result, error, message] = client_.WaitRemoved(job);
   ASSERT_EQ(result, "done") << error << ": " << message;
   EXPECT_NE(message.find("reboot"), std::string::npos) << message;
@@ -341,13 +342,7 @@ TEST_F(KubeosdBusTest, ApplyConfigRecordsTheVersionAndReportsWhatIsNeeded) {
 TEST_F(KubeosdBusTest, InvalidConfigIsRejectedListingEveryProblem) {
   const std::string config =
       R"({"version":"v2","configs":[{"model":"kernel.sysctl","contents":[{"key":"a/../b","value":"1"}]},{"model":"nope","contents":[]}]})";
-  sdbus::ObjectPath job;
-  auto proxy = sdbus::createProxy(client_.connection(), kBus, kPath);
-  proxy->finishRegistration();
-  proxy->callMethod("ApplyConfig")
-      .onInterface(kIface)
-      .withArguments(config, VariantMap{})
-      .storeResultsTo(job);
+  const std::string job = client_.StartConfig(config);
   const auto [result, error, message] = client_.WaitRemoved(job);
   EXPECT_EQ(result, "failed");
   EXPECT_EQ(error, "org.openeuler.KubeOS1.Error.ConfigRejected");

@@ -323,15 +323,7 @@ Status ApplyEntry(std::string& text, const Entry& e, Edit& edit) {
 }  // namespace
 
 Result<Edit> EditContainerdToml(std::string_view text, std::span<const Entry> entries) {
-  Edit edit{std::string(text), {}};
-  for (const Entry& e : entries) {
-    try {
-      if (auto s = ApplyEntry(edit.text, e, edit); !s) return Forward(std::move(s), e.key);
-    } catch (const std::exception& ex) {
-      return Fail(Errc::kConfigRejected, e.key + ": " + ex.what());
-    }
-  }
-  return edit;
+  return EditEach(text, entries, ApplyEntry);
 }
 
 }  // namespace kubeos::core::config
