@@ -86,6 +86,11 @@ std::vector<Hostile> Cases() {
        "empty segment"},
       {"SysctlSpaceInKey", One("kernel.sysctl.persist", R"({"key":"net ipv4","value":"1"})"),
        "must not contain a space"},
+      // found by fuzz_sysctl_editor: "-k=v" in sysctl.conf is key k (errors ignored), so the
+      // appended line was not found again and a second apply appended it once more
+      {"SysctlIgnoreErrorsPrefix",
+       One("kernel.sysctl.persist", R"({"key":"-kernel.sysrq","value":"0"})"),
+       "must not start with '-'"},
       {"SysctlCommentKey", One("kernel.sysctl.persist", R"({"key":"#net.x","value":"1"})"),
        "must not contain '#'"},
       {"SysctlMissingValue", One("kernel.sysctl.persist", R"({"key":"a.b"})"), "needs a value"},

@@ -139,6 +139,8 @@ std::optional<std::string> SysctlKeyProblem(std::string_view key) {
   if (key.front() == '.' || key.back() == '.' || key.find("..") != std::string_view::npos) {
     return "sysctl key has an empty segment";
   }
+  // In sysctl.conf a leading '-' is not part of the name: it tells sysctl(8) to ignore errors.
+  if (key.front() == '-') return "sysctl key must not start with '-'";
   if (auto bad = BadChar(key, "._-:@+")) return "sysctl key must not contain " + *bad;
   return std::nullopt;
 }
