@@ -3,9 +3,19 @@
 # with a client certificate (mTLS): kubeosd writes v2 into slot B and reboots into a trial; on B
 # its health check commits B, then applies the resource's sysconfigs (post-config). Status shows
 # v2 on B, and the job is in kubeosd's journal and in /var/log/messages on both slots.
+# Boot 1 also checks the fresh disk: slot A under OVMF + GRUB + systemd, ESP and PERSIST mounted,
+# syslog reaching /var/log/messages, the host's HTTPS server reachable.
 . ./lib.sh
 case $PHASE in
   0) expect_booted A "KubeOS 1.0.0"
+     expect_env saved_entry A
+     [[ $(findmnt -no TARGET /dev/disk/by-partlabel/BOOT) == /boot/efi ]] || fail "ESP not mounted at /boot/efi"
+     [[ $(findmnt -no TARGET /dev/disk/by-partlabel/PERSIST) == /persist ]] || fail "PERSIST not mounted"
+     logger -t kubeos-test "upgrade-https: hello from the test agent"
+     for _ in $(seq 50); do grep -q 'hello from the test agent' /var/log/messages 2>/dev/null && break; sleep 0.2; done
+     grep -q 'hello from the test agent' /var/log/messages || fail "/var/log/messages does not get syslog"
+     curl -sS --cacert ca.pem "$IMAGES_HTTPS/SHA256SUMS" -o /tmp/sums || fail "HTTPS to the host failed"
+     cmp -s /tmp/sums SHA256SUMS || fail "HTTPS served a different SHA256SUMS"
      wait_idle 120 || fail "kubeosd is not idle: $(kubeosctl status 2>&1)"
      install_certs
      cat > /tmp/os.yaml <<YAML
