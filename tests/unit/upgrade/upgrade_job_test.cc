@@ -156,7 +156,11 @@ TEST_F(UpgradeJobTest, RefusalsHappenBeforeAnythingIsWritten) {
        Errc::kNotSupported},
       {"post-config without config engine", [](auto&, auto& r) { r.post_config = "{}"; },
        Errc::kNotSupported},
-      {"container image type", [](auto&, auto& r) { r.image_type = ImageType::kDocker; },
+      {"container image type without a runtime",
+       [](auto&, auto& r) {
+         r.image_type = ImageType::kDocker;
+         r.container_image = "kubeos/os:v1";
+       },
        Errc::kNotSupported},
       {"malformed checksum", [](auto&, auto& r) { r.checksum = "abc"; }, Errc::kInvalidArgs},
       {"not an image",

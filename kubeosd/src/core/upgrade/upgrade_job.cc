@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "core/os_release.h"
+#include "core/upgrade/container_ref.h"
 #include "core/upgrade/content.h"
 #include "core/upgrade/image_stream.h"
 #include "core/upgrade/trial.h"
@@ -152,6 +153,56 @@ Status WriteAndVerify(const UpgradeDeps& deps,
   return CompareChecksum(request.checksum, stream.FinalHex());
 }
 
+// The runtime and the checked reference of a docker/containerd request; refused before
+// any command runs.
+struct ContainerPlan {
+  ContainerRuntime* runtime = nullptr;
+  ContainerRef ref;
+};
+
+Result<ContainerPlan> PlanContainer(const UpgradeDeps& deps, const UpgradeRequest& request) {
+  ContainerPlan plan;
+  KUBEOS_ASSIGN_OR_RETURN(plan.ref, ParseContainerRef(request.container_image));
+  if (!plan.ref.digest.empty() && !SameDigest(plan.ref.digest, request.checksum)) {
+    return Fail(Errc::kChecksumMismatch, "checksum mismatch: container-image names digest " +
+                                             plan.ref.digest + ", checksum is " + request.checksum);
+  }
+  plan.runtime = request.image_type == ImageType::kDocker ? deps.docker : deps.containerd;
+  if (plan.runtime == nullptr) {
+    return Fail(Errc::kNotSupported,
+                std::string(request.image_type == ImageType::kDocker ? "docker" : "containerd") +
+                    " images are not supported by this build");
+  }
+  return plan;
+}
+
+// Pulls the image, checks its digest against the checksum, then extracts its /os.tar
+// through the same streaming path as a tar download.
+Status InstallFromContainer(const UpgradeDeps& deps,
+                            const UpgradeRequest& request,
+                            JobContext& ctx,
+                            const ContainerPlan& plan,
+                            const SlotDevice& target) {
+  const std::string reference = plan.ref.FullyQualified();
+  ctx.SetStage("pulling");
+  auto digest = plan.runtime->Pull(reference);
+  if (!digest) return Forward(std::move(digest), std::string(plan.runtime->Name()) + " pull");
+  KUBEOS_TRY(CompareChecksum(request.checksum, *digest));
+  KUBEOS_TRY(ctx.CheckCancelled());
+  ctx.SetStage("extracting");
+  KUBEOS_ASSIGN_OR_RETURN(const auto source, plan.runtime->OpenRootfsTar(reference));
+  ImageStream stream(*source, deps.hashers.NewSha256(), ctx);
+  KUBEOS_ASSIGN_OR_RETURN(const auto head, stream.Peek(kDetectBytes));
+  const ImageFormat format = DetectImageFormat(head);
+  if (format != ImageFormat::kTar && format != ImageFormat::kCompressedTar) {
+    return Fail(Errc::kInvalidImage, "/os.tar in " + reference + " is not a tar archive");
+  }
+  log::Info("installing /os.tar of " + reference + " into slot " + SlotText(target.slot),
+            {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}, {"IMAGE", reference}});
+  KUBEOS_TRY(deps.installer.ExtractTar(target, SlotLabel(target.slot), stream));
+  return stream.Drain();
+}
+
 Result<JobOutcome> ArmTrial(const UpgradeDeps& deps,
                             JobContext& ctx,
                             PendingBoot pending,
@@ -177,6 +228,61 @@ Result<JobOutcome> ArmTrial(const UpgradeDeps& deps,
   return outcome;
 }
 
+// Runs |install| on the standby slot, keeping it marked invalid until it succeeded, then arms the
+// trial boot of it.
+Result<JobOutcome> InstallAndArm(const UpgradeDeps& deps,
+                                 const UpgradeRequest& request,
+                                 JobContext& ctx,
+                                 const SlotDevice& target,
+                                 Slot booted,
+                                 const std::function<Status()>& install) {
+  // From here the slot is invalid until verified: state first (what kubeosd trusts), then the
+  // superblock (what GRUB and the kernel would see).
+  const std::string no_version;
+  KUBEOS_TRY(SetHealth(ctx, target.slot, SlotHealth::kInstalling, &no_version));
+  Status written = deps.installer.Invalidate(target);
+  if (written) written = install();
+  if (!written) {
+    const Errc code = written.error().code;
+    const bool verified_wrong = code == Errc::kChecksumMismatch || code == Errc::kIo;
+    // Best effort: the health record already keeps the slot from being booted or rolled back to.
+    (void)deps.installer.Invalidate(target);
+    (void)SetHealth(ctx, target.slot, verified_wrong ? SlotHealth::kBad : SlotHealth::kInstalling,
+                    nullptr);
+    log::Err("install into slot " + SlotText(target.slot) + " failed: " + written.error().message,
+             {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}});
+    return std::unexpected(
+        std::move(written).error().Wrap("install slot " + SlotText(target.slot)));
+  }
+  KUBEOS_TRY(SetHealth(ctx, target.slot, SlotHealth::kInstalled, &request.version));
+
+  PendingBoot pending;
+  pending.type = JobType::kUpgrade;
+  pending.target = target.slot;
+  pending.previous = booted;
+  pending.version = request.version;
+  pending.post_config = request.post_config;
+  return ArmTrial(deps, ctx, std::move(pending), request.reboot);
+}
+
+// The steps of RunUpgrade for image-type docker and containerd: no download of its own, the
+// runtime pulls, and /os.tar takes the tar path into the standby slot.
+Result<JobOutcome> RunContainerUpgrade(const UpgradeDeps& deps,
+                                       const UpgradeRequest& request,
+                                       JobContext& ctx,
+                                       const ContainerPlan& plan) {
+  Slot booted = Slot::kA;
+  KUBEOS_ASSIGN_OR_RETURN(const SlotDevice target, StandbySlot(deps, booted));
+  KUBEOS_TRY(ctx.CheckCancelled());
+  KUBEOS_TRY(DropUnbootedTrial(deps, ctx));
+  if (!request.pre_config.empty()) {
+    ctx.SetStage("pre-config");
+    KUBEOS_TRY(ApplyConfig(deps, ctx, request.pre_config, ConfigKind::kUpgradeconfigs));
+  }
+  return InstallAndArm(deps, request, ctx, target, booted,
+                       [&] { return InstallFromContainer(deps, request, ctx, plan, target); });
+}
+
 }  // namespace
 
 Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
@@ -184,13 +290,14 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
                               JobContext& ctx) {
   // Everything that can be refused is refused before the standby slot is touched.
   ctx.SetStage("checking");
-  if (request.image_type != ImageType::kDisk) {
-    return Fail(Errc::kNotSupported, "only image-type disk is supported by this build");
-  }
   if (!IsSha256Hex(request.checksum)) {
     return Fail(Errc::kInvalidArgs, "checksum must be a SHA-256 in hex (64 digits)");
   }
   KUBEOS_TRY(RefuseConfigsWithoutEngine(deps, request.pre_config, request.post_config));
+  if (request.image_type != ImageType::kDisk) {
+    KUBEOS_ASSIGN_OR_RETURN(const ContainerPlan plan, PlanContainer(deps, request));
+    return RunContainerUpgrade(deps, request, ctx, plan);
+  }
   auto spec = PlanFetch(request, deps.settings.certs_dir);
   if (!spec) {
     if (spec.error().code == Errc::kUnsafeUrl) {
@@ -229,33 +336,8 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
       "installing " + std::string(ImageFormatName(format)) + " into slot " + SlotText(target.slot),
       {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}, {"DEVICE", target.device}});
 
-  // From here the slot is invalid until verified: state first (what kubeosd trusts), then the
-  // superblock (what GRUB and the kernel would see).
-  const std::string no_version;
-  KUBEOS_TRY(SetHealth(ctx, target.slot, SlotHealth::kInstalling, &no_version));
-  Status written = deps.installer.Invalidate(target);
-  if (written) written = WriteAndVerify(deps, request, ctx, stream, format, target);
-  if (!written) {
-    const Errc code = written.error().code;
-    const bool verified_wrong = code == Errc::kChecksumMismatch || code == Errc::kIo;
-    // Best effort: the health record already keeps the slot from being booted or rolled back to.
-    (void)deps.installer.Invalidate(target);
-    (void)SetHealth(ctx, target.slot, verified_wrong ? SlotHealth::kBad : SlotHealth::kInstalling,
-                    nullptr);
-    log::Err("install into slot " + SlotText(target.slot) + " failed: " + written.error().message,
-             {{"SLOT", SlotText(target.slot)}, {"VERSION", request.version}});
-    return std::unexpected(
-        std::move(written).error().Wrap("install slot " + SlotText(target.slot)));
-  }
-  KUBEOS_TRY(SetHealth(ctx, target.slot, SlotHealth::kInstalled, &request.version));
-
-  PendingBoot pending;
-  pending.type = JobType::kUpgrade;
-  pending.target = target.slot;
-  pending.previous = booted;
-  pending.version = request.version;
-  pending.post_config = request.post_config;
-  return ArmTrial(deps, ctx, std::move(pending), request.reboot);
+  return InstallAndArm(deps, request, ctx, target, booted,
+                       [&] { return WriteAndVerify(deps, request, ctx, stream, format, target); });
 }
 
 Result<JobOutcome> RunRollback(const UpgradeDeps& deps,

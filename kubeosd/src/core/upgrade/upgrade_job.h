@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "core/engine.h"
 #include "core/job.h"
+#include "core/ports/container_runtime.h"
 #include "core/ports/fetcher.h"
 #include "core/ports/hasher.h"
 #include "core/ports/health_checker.h"
@@ -32,10 +33,15 @@ struct UpgradeDeps {
   // Empty until the config engine exists: requests carrying configs are then refused
   // (kNotSupported) before anything is written.
   ConfigApplier apply_config;
+  // The runtimes for image-type docker and containerd; null: that type is refused
+  // (kNotSupported) before anything is written.
+  ContainerRuntime* docker = nullptr;
+  ContainerRuntime* containerd = nullptr;
 };
 
-// Disk-image upgrade: download, hash and write the standby slot in one pass, verify, arm a trial
-// boot. The engine reboots when the outcome asks for it.
+// Upgrade: download (disk) or pull and read /os.tar (docker, containerd), hash and write the
+// standby slot in one pass, verify, arm a trial boot. The engine reboots when the outcome asks for
+// it.
 [[nodiscard]] Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
                                             const UpgradeRequest& request,
                                             JobContext& ctx);
