@@ -237,6 +237,14 @@ KubeResult<void> CurlKubeApi::Delete(const Resource& r,
   return {};
 }
 
+KubeResult<Json> CurlKubeApi::CreateSubresource(const Resource& r,
+                                                const std::string& ns,
+                                                const std::string& name,
+                                                const std::string& subresource,
+                                                const Json& body) {
+  return SendJson("POST", ResourcePath(r, ns, name, subresource), "application/json", &body);
+}
+
 KubeResult<void> CurlKubeApi::Watch(const Resource& r,
                                     const std::string& ns,
                                     const WatchOptions& options,

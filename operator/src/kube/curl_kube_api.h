@@ -28,6 +28,11 @@ class CurlKubeApi final : public KubeApi {
   KubeResult<void> Delete(const Resource& r,
                           const std::string& ns,
                           const std::string& name) override;
+  KubeResult<Json> CreateSubresource(const Resource& r,
+                                     const std::string& ns,
+                                     const std::string& name,
+                                     const std::string& subresource,
+                                     const Json& body) override;
   KubeResult<void> Watch(const Resource& r,
                          const std::string& ns,
                          const WatchOptions& options,

@@ -63,7 +63,9 @@ void Informer::Erase(const std::string& ns, const std::string& name) {
 void Informer::Run(const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(200);
   while (!stop.load()) {
-    auto list = api_.List(resource_, ns_, {});
+    ListOptions list_options;
+    list_options.field_selector = field_selector_;
+    auto list = api_.List(resource_, ns_, list_options);
     if (!list) {
       log::Warning("list " + resource_.plural + ": " + list.error().ToString());
       SleepUnlessStopped(backoff, stop);
@@ -90,6 +92,7 @@ void Informer::Run(const std::atomic<bool>& stop) {
 
 bool Informer::WatchOnce(const std::atomic<bool>& stop) {
   WatchOptions options;
+  options.field_selector = field_selector_;
   {
     std::lock_guard lock(mutex_);
     options.resource_version = resource_version_;

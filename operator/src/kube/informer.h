@@ -20,6 +20,10 @@ class Informer {
  public:
   Informer(KubeApi& api, Resource resource, std::string ns, std::function<void()> on_change);
 
+  // Narrows the list and watch to objects matching |field_selector| (e.g. "metadata.name=n1");
+  // call before Run.
+  void SetFieldSelector(std::string field_selector) { field_selector_ = std::move(field_selector); }
+
   // Runs until |stop|; call from its own thread.
   void Run(const std::atomic<bool>& stop);
 
@@ -38,6 +42,7 @@ class Informer {
   KubeApi& api_;
   Resource resource_;
   std::string ns_;
+  std::string field_selector_;
   std::function<void()> on_change_;
   mutable std::mutex mutex_;
   std::map<std::string, Json> objects_;  // "ns/name" → object

@@ -10,11 +10,29 @@ std::string KubeError::ToString() const {
   return s;
 }
 
+KubeResult<Json> KubeApi::CreateSubresource(const Resource& r,
+                                            const std::string&,
+                                            const std::string& name,
+                                            const std::string& subresource,
+                                            const Json&) {
+  return std::unexpected(
+      KubeError{0, "", "POST " + r.plural + "/" + name + "/" + subresource + ": not supported"});
+}
+
 KubeError ErrorFromStatus(int http_status, const Json& body) {
   KubeError e{http_status, "", ""};
   if (body.is_object() && body.value("kind", "") == "Status") {
     e.reason = body.value("reason", "");
     e.message = body.value("message", "");
+    // The causes say who refused, e.g. which PodDisruptionBudget blocks an eviction.
+    const Json details = body.value("details", Json::object());
+    if (details.is_object() && details.contains("causes") && details["causes"].is_array()) {
+      for (const auto& c : details["causes"]) {
+        if (!c.is_object() || !c.contains("message") || !c["message"].is_string()) continue;
+        const std::string cause = c["message"].get<std::string>();
+        if (e.message.find(cause) == std::string::npos) e.message += " (" + cause + ")";
+      }
+    }
     if (body.contains("code") && body["code"].is_number_integer() && http_status == 200) {
       e.http_status = body["code"].get<int>();  // an ERROR event inside a 200 watch stream
     }

@@ -28,6 +28,7 @@ inline const Resource kEvents{"/api/v1", "events", true};
 inline const Resource kLeases{"/apis/coordination.k8s.io/v1", "leases", true};
 inline const Resource kOS{"/apis/upgrade.openeuler.org/v1alpha1", "os", true};
 inline const Resource kOSInstances{"/apis/upgrade.openeuler.org/v1alpha1", "osinstances", true};
+inline const Resource kPods{"/api/v1", "pods", true};
 
 // An API failure. |http_status| is 0 for transport errors (connection refused,
 // TLS, timeout).
@@ -97,6 +98,13 @@ class KubeApi {
   virtual KubeResult<void> Delete(const Resource& r,
                                   const std::string& ns,
                                   const std::string& name) = 0;
+  // POST |body| to a subresource of one object, e.g. a pod's "eviction" (the proxy's drain).
+  // Implementations without it answer with a transport-level error.
+  virtual KubeResult<Json> CreateSubresource(const Resource& r,
+                                             const std::string& ns,
+                                             const std::string& name,
+                                             const std::string& subresource,
+                                             const Json& body);
   // Streams events to |on_event| until the server ends the stream, |on_event|
   // returns false, |stop| becomes true, or the connection fails. An expired
   // resourceVersion shows up either as an HTTP 410 error or as an ERROR event

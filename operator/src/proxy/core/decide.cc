@@ -63,6 +63,7 @@ Action Decide(const op::OsInstanceObject& osi, const NodeView& node, const Daemo
     return Make(Step::kNothing, "idle");
   }
   if (osi.phase == "Failed" && osi.status_observed_generation == osi.generation) {
+    if (node.cordoned_by_proxy) return Make(Step::kUncordon, "the operation failed");
     return Make(Step::kNothing, "failure reported; waiting for a new dispatch");
   }
   const bool upgrade_like = osi.nodestatus == "upgrade" || osi.nodestatus == "rollback";
