@@ -74,35 +74,113 @@ void Controller::Run(const std::atomic<bool>& stop) {
   t3.join();
 }
 
-std::chrono::steady_clock::duration Controller::Pass() {
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<OsObject> all_os;
-  for (const auto& j : os_informer_.Snapshot()) all_os.push_back(ParseOs(j));
+namespace {
+
+const std::string& NameOf(const Json& object) {
+  static const std::string kEmpty;
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return kEmpty;
+  auto name = meta->find("name");
+  return name != meta->end() && name->is_string() ? name->get_ref<const std::string&>() : kEmpty;
+}
+
+std::uint64_t ThreadCpuMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000 +
+         static_cast<std::uint64_t>(ts.tv_nsec / 1000);
+}
+
+std::uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
+          .count());
+}
+
+}  // namespace
+
+void Controller::RefreshCaches() {
+  // Both the snapshot and the cache are in name order (one namespace each), so
+  // one walk pairs them; an object out of step is simply parsed again.
+  auto node_snapshot = node_informer_.SharedSnapshot();
   std::vector<NodeObject> nodes;
-  for (const auto& j : node_informer_.Snapshot()) nodes.push_back(ParseNode(j));
-  std::map<std::string, OsInstanceObject> osis;
-  for (const auto& j : osi_informer_.Snapshot()) {
-    auto o = ParseOsInstance(j);
-    osis.emplace(o.name, std::move(o));
+  std::vector<kube::Informer::Shared> node_sources;
+  nodes.reserve(node_snapshot.size());
+  node_sources.reserve(node_snapshot.size());
+  std::size_t j = 0;
+  for (auto& source : node_snapshot) {
+    const std::string& name = NameOf(*source);
+    while (j < node_sources_.size() && nodes_[j].name < name) ++j;
+    if (j < node_sources_.size() && node_sources_[j] == source) {
+      nodes.push_back(std::move(nodes_[j++]));
+    } else {
+      nodes.push_back(ParseNode(*source));
+    }
+    node_sources.push_back(std::move(source));
   }
-  const auto conflicts = FindConflicts(all_os, nodes);
+  nodes_ = std::move(nodes);
+  node_sources_ = std::move(node_sources);
+
+  std::map<std::string, OsInstanceObject> osis;
+  std::map<std::string, kube::Informer::Shared> osi_sources;
+  for (auto& source : osi_informer_.SharedSnapshot()) {
+    const std::string& name = NameOf(*source);
+    auto cached = osi_sources_.find(name);
+    auto parsed = osis_.find(name);
+    if (cached != osi_sources_.end() && cached->second == source && parsed != osis_.end()) {
+      osis.insert(osis.end(), osis_.extract(parsed));
+      osi_sources.insert(osi_sources.end(), osi_sources_.extract(cached));
+    } else {
+      auto o = ParseOsInstance(*source);
+      std::string key = o.name;
+      osis.emplace_hint(osis.end(), key, std::move(o));
+      osi_sources.insert_or_assign(std::move(key), std::move(source));
+    }
+  }
+  osis_ = std::move(osis);
+  osi_sources_ = std::move(osi_sources);
+}
+
+std::chrono::steady_clock::duration Controller::Pass() {
+  // The pass proper: pure computation over the caches, no API calls.
+  const auto started = std::chrono::steady_clock::now();
+  const std::uint64_t cpu_started = ThreadCpuMicros();
+  std::vector<OsObject> all_os;
+  for (const auto& j : os_informer_.SharedSnapshot()) all_os.push_back(ParseOs(*j));
+  RefreshCaches();
+  const auto conflicts = FindConflicts(all_os, nodes_);
   const auto now_utc = std::chrono::system_clock::now();
   const Now now{now_utc, ToLocal(now_utc)};
+  std::vector<Plan> plans;
+  plans.reserve(all_os.size());
+  for (const auto& os : all_os) {
+    plans.push_back(Reconcile(os, nodes_, osis_, conflicts, now, options_.reconcile));
+  }
+  const auto orphans = OrphanedOsInstances(nodes_, osis_);
+  const std::uint64_t pass_micros = MicrosSince(started);
+  const std::uint64_t pass_cpu_micros = ThreadCpuMicros() - cpu_started;
+  metrics_.last_pass_micros = pass_micros;
+  if (pass_micros > metrics_.max_pass_micros) metrics_.max_pass_micros = pass_micros;
+  if (pass_cpu_micros > metrics_.max_pass_cpu_micros)
+    metrics_.max_pass_cpu_micros = pass_cpu_micros;
+  for (std::size_t i = 0; i < ControllerMetrics::kPassBuckets.size(); ++i) {
+    if (static_cast<double>(pass_micros) <= ControllerMetrics::kPassBuckets[i] * 1e6)
+      ++metrics_.pass_buckets[i];
+  }
+  metrics_.pass_micros_sum += pass_micros;
+  ++metrics_.passes;
 
+  // Then the writes it decided.
+  const auto writes_started = std::chrono::steady_clock::now();
   std::chrono::steady_clock::duration wait = options_.resync;
   bool retry_soon = false;
-  for (const auto& os : all_os) {
-    Plan plan = Reconcile(os, nodes, osis, conflicts, now, options_.reconcile);
-    Execute(os, plan, retry_soon);
-    if (plan.requeue_after)
-      wait = std::min<std::chrono::steady_clock::duration>(wait, *plan.requeue_after);
+  for (std::size_t i = 0; i < all_os.size(); ++i) {
+    Execute(all_os[i], plans[i], retry_soon);
+    if (plans[i].requeue_after)
+      wait = std::min<std::chrono::steady_clock::duration>(wait, *plans[i].requeue_after);
   }
-  CleanUpOrphans(nodes, osis);
-  ++metrics_.passes;
-  metrics_.last_pass_micros =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count());
+  DeleteOrphans(orphans);
+  metrics_.last_writes_micros = MicrosSince(writes_started);
   if (retry_soon)
     wait = std::min<std::chrono::steady_clock::duration>(wait, std::chrono::seconds(1));
   return wait;
@@ -119,10 +197,8 @@ void Controller::Execute(const OsObject& os, const Plan& plan, bool& retry_soon)
       // writer (the proxy): on 409 the watch brings the fresh object and the
       // next pass decides again.
       Json patch = d.object;
-      for (const auto& j : osi_informer_.Snapshot()) {
-        if (j["metadata"].value("name", "") == d.node) {
-          patch["metadata"]["resourceVersion"] = j["metadata"]["resourceVersion"];
-        }
+      if (auto current = osi_informer_.Get(std::string(kOSInstanceNamespace), d.node)) {
+        patch["metadata"]["resourceVersion"] = (*current)["metadata"]["resourceVersion"];
       }
       ++metrics_.writes;
       r = api_.MergePatch(kube::kOSInstances, std::string(kOSInstanceNamespace), d.node, patch);
@@ -185,13 +261,9 @@ void Controller::Emit(const OsObject& os, const EventOut& event) {
            {{"OS", os.Key()}, {"REASON", event.reason}});
 }
 
-void Controller::CleanUpOrphans(const std::vector<NodeObject>& nodes,
-                                const std::map<std::string, OsInstanceObject>& osinstances) {
+void Controller::DeleteOrphans(const std::vector<std::string>& names) {
   // As upstream: the OSInstance of a deleted node goes too.
-  std::set<std::string> names;
-  for (const auto& n : nodes) names.insert(n.name);
-  for (const auto& [name, osi] : osinstances) {
-    if (names.contains(name)) continue;
+  for (const auto& name : names) {
     ++metrics_.writes;
     if (auto r = api_.Delete(kube::kOSInstances, std::string(kOSInstanceNamespace), name);
         r || r.error().NotFound()) {

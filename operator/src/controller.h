@@ -4,6 +4,7 @@
 // dispatches, status and Events.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/reconcile.h"
 #include "kube/informer.h"
@@ -30,7 +32,17 @@ struct ControllerMetrics {
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> write_errors{0};
   std::atomic<std::uint64_t> writes{0};  // API writes sent (creates, patches, deletes)
+  // A pass is the computation over the caches (what to write); the writes it
+  // decided follow it and are timed on their own.
   std::atomic<std::uint64_t> last_pass_micros{0};
+  std::atomic<std::uint64_t> max_pass_micros{0};
+  std::atomic<std::uint64_t> max_pass_cpu_micros{0};  // CPU time of the loop thread
+  // Histogram of pass durations (wall clock): passes at most kPassBuckets[i]
+  // seconds long, cumulative as Prometheus wants; pass_seconds_sum in µs.
+  static constexpr std::array<double, 6> kPassBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25};
+  std::array<std::atomic<std::uint64_t>, kPassBuckets.size()> pass_buckets{};
+  std::atomic<std::uint64_t> pass_micros_sum{0};
+  std::atomic<std::uint64_t> last_writes_micros{0};
 };
 
 class Controller {
@@ -49,12 +61,13 @@ class Controller {
   [[nodiscard]] bool Synced() const;
 
  private:
-  // One reconcile pass over all OS objects; returns when the next timed pass is
-  // due.
+  // One reconcile pass over all OS objects, then its writes; returns when the
+  // next timed pass is due.
   std::chrono::steady_clock::duration Pass();
+  // Brings nodes_ and osis_ up to the informers, parsing only changed objects.
+  void RefreshCaches();
   void Execute(const OsObject& os, const Plan& plan, bool& retry_soon);
-  void CleanUpOrphans(const std::vector<NodeObject>& nodes,
-                      const std::map<std::string, OsInstanceObject>& osinstances);
+  void DeleteOrphans(const std::vector<std::string>& names);
   void Emit(const OsObject& os, const EventOut& event);
 
   kube::KubeApi& api_;
@@ -65,6 +78,13 @@ class Controller {
   std::condition_variable wake_;
   bool dirty_ = true;
   ControllerMetrics metrics_;
+  // Parsed views of the Node and OSInstance caches (loop thread only), with the
+  // cached object each was parsed from: an object the informer did not replace
+  // keeps its pointer and is not parsed again.
+  std::vector<NodeObject> nodes_;
+  std::vector<kube::Informer::Shared> node_sources_;  // parallel to nodes_
+  std::map<std::string, OsInstanceObject> osis_;
+  std::map<std::string, kube::Informer::Shared> osi_sources_;
 };
 
 // The instant |t| as wall-clock time in the process's time zone (TZ).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <thread>
@@ -123,8 +124,29 @@ int main(int argc, char** argv) {
           static_cast<double>(api.RequestCount()));
       add("kubeos_operator_relists_total", "counter", "Relists after an expired watch.",
           static_cast<double>(controller.Relists()));
-      add("kubeos_operator_last_pass_seconds", "gauge", "Duration of the last reconcile pass.",
+      add("kubeos_operator_last_pass_seconds", "gauge",
+          "Duration of the last reconcile pass (computation over the caches).",
           static_cast<double>(m.last_pass_micros) / 1e6);
+      add("kubeos_operator_max_pass_seconds", "gauge", "Longest reconcile pass so far.",
+          static_cast<double>(m.max_pass_micros) / 1e6);
+      add("kubeos_operator_max_pass_cpu_seconds", "gauge",
+          "Most CPU time one reconcile pass used so far.",
+          static_cast<double>(m.max_pass_cpu_micros) / 1e6);
+      b += "# HELP kubeos_operator_pass_seconds Reconcile pass durations.\n"
+           "# TYPE kubeos_operator_pass_seconds histogram\n";
+      for (std::size_t i = 0; i < m.kPassBuckets.size(); ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", m.kPassBuckets[i]);
+        b += std::string("kubeos_operator_pass_seconds_bucket{le=\"") + le + "\"} " +
+             std::to_string(m.pass_buckets[i].load()) + "\n";
+      }
+      b += "kubeos_operator_pass_seconds_bucket{le=\"+Inf\"} " + std::to_string(m.passes.load()) +
+           "\nkubeos_operator_pass_seconds_sum " +
+           std::to_string(static_cast<double>(m.pass_micros_sum) / 1e6) +
+           "\nkubeos_operator_pass_seconds_count " + std::to_string(m.passes.load()) + "\n";
+      add("kubeos_operator_last_writes_seconds", "gauge",
+          "Duration of the API writes that followed the last pass.",
+          static_cast<double>(m.last_writes_micros) / 1e6);
       add("kubeos_operator_leader", "gauge", "1 when this replica acts.",
           (!leader_elect || elector.IsLeader()) ? 1.0 : 0.0);
       return op::HttpReply{200, "text/plain; version=0.0.4", b};

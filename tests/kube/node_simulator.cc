@@ -39,7 +39,8 @@ std::map<std::string, int> NodeSimulator::DispatchCounts() {
 void NodeSimulator::OnChange() {
   std::lock_guard l(mutex_);
   int busy = 0;
-  for (const auto& osi : informer_.Snapshot()) {
+  for (const auto& shared : informer_.SharedSnapshot()) {
+    const Json& osi = *shared;
     const auto& spec = osi["spec"];
     const std::string status = spec.value("nodestatus", "idle");
     const long long gen = osi["metadata"].value("generation", 0LL);

@@ -5,18 +5,23 @@ namespace kubeos::op {
 namespace {
 
 std::string Str(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
-  return j[key].get<std::string>();
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 std::int64_t Int(const Json& j, const char* key, std::int64_t fallback) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return fallback;
-  return j[key].get<std::int64_t>();
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
 }
 
-Json Member(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return Json();
-  return j[key];
+// The member, or null; a reference into |j|, so parsing copies only what it keeps.
+const Json& Member(const Json& j, const char* key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
 }
 
 }  // namespace
@@ -25,8 +30,8 @@ std::string ConfigVersion(const Json& block) { return Str(block, "version"); }
 
 OsObject ParseOs(const Json& j) {
   OsObject o;
-  const Json meta = Member(j, "metadata");
-  const Json spec = Member(j, "spec");
+  const Json& meta = Member(j, "metadata");
+  const Json& spec = Member(j, "spec");
   o.ns = Str(meta, "namespace");
   o.name = Str(meta, "name");
   o.uid = Str(meta, "uid");
@@ -40,7 +45,7 @@ OsObject ParseOs(const Json& j) {
   }
   o.maxunavailable = static_cast<int>(Int(spec, "maxunavailable", 1));
   o.timeinterval = static_cast<int>(Int(spec, "timeinterval", 15));
-  const Json tw = Member(spec, "timewindow");
+  const Json& tw = Member(spec, "timewindow");
   o.window = TimeWindow{Str(tw, "starttime"), Str(tw, "endtime")};
   o.sysconfigs = Member(spec, "sysconfigs");
   o.upgradeconfigs = Member(spec, "upgradeconfigs");
@@ -50,9 +55,9 @@ OsObject ParseOs(const Json& j) {
 
 NodeObject ParseNode(const Json& j) {
   NodeObject n;
-  const Json meta = Member(j, "metadata");
+  const Json& meta = Member(j, "metadata");
   n.name = Str(meta, "name");
-  if (auto labels = Member(meta, "labels"); labels.is_object()) {
+  if (const Json& labels = Member(meta, "labels"); labels.is_object()) {
     for (const auto& [k, v] : labels.items())
       n.labels[k] = v.is_string() ? v.get<std::string>() : "";
   }
@@ -62,13 +67,13 @@ NodeObject ParseNode(const Json& j) {
 
 OsInstanceObject ParseOsInstance(const Json& j) {
   OsInstanceObject o;
-  const Json meta = Member(j, "metadata");
-  const Json spec = Member(j, "spec");
-  const Json status = Member(j, "status");
+  const Json& meta = Member(j, "metadata");
+  const Json& spec = Member(j, "spec");
+  const Json& status = Member(j, "status");
   o.name = Str(meta, "name");
   o.generation = Int(meta, "generation", 0);
   if (auto s = Str(spec, "nodestatus"); !s.empty()) o.nodestatus = s;
-  const Json owner = Member(spec, "namespacedname");
+  const Json& owner = Member(spec, "namespacedname");
   o.owner_ns = Str(owner, "namespace");
   o.owner_name = Str(owner, "name");
   o.owner_generation = Int(spec, "osgeneration", 0);

@@ -238,10 +238,19 @@ Plan Reconcile(const OsObject& os,
 
   // Classify every selected node.
   std::vector<NodeState> states;
-  for (const NodeObject* n : SelectedNodes(os, nodes)) {
+  const auto selected = SelectedNodes(os, nodes);
+  states.reserve(selected.size());
+  for (const NodeObject* n : selected) {
     auto it = osinstances.find(n->name);
     states.push_back(Classify(os, *n, it == osinstances.end() ? nullptr : &it->second));
   }
+  // |states| is sorted by node name (SelectedNodes), names are unique.
+  auto find_state = [&](const std::string& name) -> const NodeState* {
+    auto it =
+        std::lower_bound(states.begin(), states.end(), name,
+                         [](const NodeState& s, const std::string& n) { return s.node->name < n; });
+    return it != states.end() && it->node->name == name ? &*it : nullptr;
+  };
   int total = 0, updated = 0, updating = 0, failed = 0;
   std::vector<const NodeState*> candidates;
   std::set<std::string> busy_names;
@@ -257,13 +266,12 @@ Plan Reconcile(const OsObject& os,
   // Completion and failure Events for the nodes that were in flight at the last
   // pass.
   for (const auto& name : StringList(old, "inflight")) {
-    for (const auto& s : states) {
-      if (s.node->name != name || s.busy) continue;
-      if (s.done) {
-        plan.events.push_back({"Normal", "Completed", os.opstype + " of node " + name + " done"});
-      } else if (s.failed) {
-        plan.events.push_back({"Warning", "Failed", os.opstype + " of node " + name + " failed"});
-      }
+    const NodeState* s = find_state(name);
+    if (s == nullptr || s->busy) continue;
+    if (s->done) {
+      plan.events.push_back({"Normal", "Completed", os.opstype + " of node " + name + " done"});
+    } else if (s->failed) {
+      plan.events.push_back({"Warning", "Failed", os.opstype + " of node " + name + " failed"});
     }
   }
 
@@ -345,12 +353,12 @@ Plan Reconcile(const OsObject& os,
   if (os.executionmode == "serial") {
     // A batch of up to |limit| nodes, run one after another.
     std::vector<std::string> batch;
-    for (const auto& name : StringList(old, "batch")) {
-      for (const auto& s : states) {
-        if (s.node->name == name && (s.busy || s.needs_work)) batch.push_back(name);
-      }
+    const auto old_batch = StringList(old, "batch");
+    for (const auto& name : old_batch) {
+      const NodeState* s = find_state(name);
+      if (s != nullptr && (s->busy || s->needs_work)) batch.push_back(name);
     }
-    if (batch.empty() && !StringList(old, "batch").empty()) status["lastBatchEndTime"] = now_text;
+    if (batch.empty() && !old_batch.empty()) status["lastBatchEndTime"] = now_text;
     if (batch.empty() && !candidates.empty() && updating == 0) {
       auto last_end = StatusTime(status, "lastBatchEndTime");
       if (!spec_changed && last_end && now.utc < *last_end + interval) {
@@ -366,8 +374,10 @@ Plan Reconcile(const OsObject& os,
       auto last = StatusTime(old, "lastDispatchTime");
       const NodeState* next = nullptr;
       for (const auto& name : batch) {
-        for (const auto* c : candidates) {
-          if (next == nullptr && c->node->name == name) next = c;
+        const NodeState* s = find_state(name);
+        if (s != nullptr && s->needs_work) {  // the first batch member among the candidates
+          next = s;
+          break;
         }
       }
       if (next != nullptr) {

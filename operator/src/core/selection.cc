@@ -2,6 +2,8 @@
 #include "core/selection.h"
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
 namespace kubeos::op {
 namespace {
@@ -15,17 +17,21 @@ std::string SelectorKey(const OsObject& os) {
 }  // namespace
 
 bool IsControlPlane(const NodeObject& node) {
-  return node.labels.contains(std::string(kLabelControlPlane)) ||
-         node.labels.contains(std::string(kLabelMaster));
+  static const std::string control_plane(kLabelControlPlane), master(kLabelMaster);
+  return node.labels.contains(control_plane) || node.labels.contains(master);
 }
 
 bool Selects(const OsObject& os, const NodeObject& node) {
+  static const std::string selector_label(kLabelNodeSelector);
   if (IsControlPlane(node)) return false;
-  auto it = node.labels.find(std::string(kLabelNodeSelector));
-  const std::string key = SelectorKey(os);
-  if (key == kAllLabel) return true;
-  if (key == kNoLabel) return it == node.labels.end();
+  auto it = node.labels.find(selector_label);
+  if (!os.nodeselector || *os.nodeselector == kNoLabel) return it == node.labels.end();
+  if (*os.nodeselector == kAllLabel) return true;
   return it != node.labels.end() && it->second == *os.nodeselector;
+}
+
+bool SelectsAny(const OsObject& os, const std::vector<NodeObject>& nodes) {
+  return std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) { return Selects(os, n); });
 }
 
 std::vector<const NodeObject*> SelectedNodes(const OsObject& os,
@@ -34,7 +40,20 @@ std::vector<const NodeObject*> SelectedNodes(const OsObject& os,
   for (const auto& n : nodes) {
     if (Selects(os, n)) out.push_back(&n);
   }
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  auto by_name = [](auto* a, auto* b) { return a->name < b->name; };
+  if (!std::is_sorted(out.begin(), out.end(), by_name)) std::sort(out.begin(), out.end(), by_name);
+  return out;
+}
+
+std::vector<std::string> OrphanedOsInstances(
+    const std::vector<NodeObject>& nodes,
+    const std::map<std::string, OsInstanceObject>& osinstances) {
+  std::set<std::string_view> names;
+  for (const auto& n : nodes) names.insert(n.name);
+  std::vector<std::string> out;
+  for (const auto& [name, osi] : osinstances) {
+    if (!names.contains(name)) out.push_back(name);
+  }
   return out;
 }
 
@@ -47,14 +66,15 @@ std::map<std::string, std::string> FindConflicts(const std::vector<OsObject>& al
   });
   std::map<std::string, std::string> conflicts;
   std::vector<const OsObject*> winners;
+  std::map<const OsObject*, bool> effective;  // selects at least one node
+  for (const OsObject* os : order) effective[os] = SelectsAny(*os, nodes);
   for (const OsObject* os : order) {
     const std::string key = SelectorKey(*os);
-    const bool effective = !SelectedNodes(*os, nodes).empty();
     for (const OsObject* w : winners) {
       const std::string wkey = SelectorKey(*w);
       const bool same = wkey == key;
       const bool all_label =
-          (wkey == kAllLabel || key == kAllLabel) && effective && !SelectedNodes(*w, nodes).empty();
+          (wkey == kAllLabel || key == kAllLabel) && effective[os] && effective[w];
       if (same || all_label) {
         conflicts[os->Key()] = "nodeselector " +
                                (os->nodeselector ? "\"" + *os->nodeselector + "\"" : "(unset)") +

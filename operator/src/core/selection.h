@@ -21,6 +21,14 @@ bool IsControlPlane(const NodeObject& node);
 // → label equal to it.
 bool Selects(const OsObject& os, const NodeObject& node);
 
+// Whether |os| selects at least one of |nodes|.
+bool SelectsAny(const OsObject& os, const std::vector<NodeObject>& nodes);
+
+// Names of the OSInstances whose node is gone (upstream deletes them too).
+std::vector<std::string> OrphanedOsInstances(
+    const std::vector<NodeObject>& nodes,
+    const std::map<std::string, OsInstanceObject>& osinstances);
+
 // Worker nodes selected by |os|, sorted by name.
 std::vector<const NodeObject*> SelectedNodes(const OsObject& os,
                                              const std::vector<NodeObject>& nodes);

@@ -43,16 +43,32 @@ std::vector<Json> Informer::Snapshot() const {
   std::lock_guard lock(mutex_);
   std::vector<Json> out;
   out.reserve(objects_.size());
+  for (const auto& [k, v] : objects_) out.push_back(*v);
+  return out;
+}
+
+std::vector<Informer::Shared> Informer::SharedSnapshot() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Shared> out;
+  out.reserve(objects_.size());
   for (const auto& [k, v] : objects_) out.push_back(v);
   return out;
 }
 
+Informer::Shared Informer::Get(const std::string& ns, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = objects_.find(ns + "/" + name);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+void Informer::Store(const Json& object) {
+  auto& slot = objects_[Key(object)];
+  if (!slot || RvNumber(object) >= RvNumber(*slot)) slot = std::make_shared<const Json>(object);
+}
+
 void Informer::Upsert(const Json& object) {
-  {
-    std::lock_guard lock(mutex_);
-    auto& slot = objects_[Key(object)];
-    if (slot.is_null() || RvNumber(object) >= RvNumber(slot)) slot = object;
-  }
+  std::lock_guard lock(mutex_);
+  Store(object);
 }
 
 void Informer::Erase(const std::string& ns, const std::string& name) {
@@ -76,7 +92,10 @@ void Informer::Run(const std::atomic<bool>& stop) {
     {
       std::lock_guard lock(mutex_);
       objects_.clear();
-      for (const auto& item : (*list)["items"]) objects_[Key(item)] = item;
+      for (auto& item : (*list)["items"]) {
+        std::string key = Key(item);  // before |item| is moved from
+        objects_[std::move(key)] = std::make_shared<const Json>(std::move(item));
+      }
       resource_version_ = (*list)["metadata"].value("resourceVersion", "");
     }
     synced_ = true;
@@ -109,8 +128,7 @@ bool Informer::WatchOnce(const std::atomic<bool>& stop) {
     {
       std::lock_guard lock(mutex_);
       if (ev.type == "ADDED" || ev.type == "MODIFIED") {
-        auto& slot = objects_[Key(ev.object)];
-        if (slot.is_null() || RvNumber(ev.object) >= RvNumber(slot)) slot = ev.object;
+        Store(ev.object);
       } else if (ev.type == "DELETED") {
         objects_.erase(Key(ev.object));
       }

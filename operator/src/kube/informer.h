@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -28,6 +29,13 @@ class Informer {
   void Run(const std::atomic<bool>& stop);
 
   [[nodiscard]] std::vector<Json> Snapshot() const;
+  // The cached objects without copying them: an unchanged object keeps its
+  // pointer from one call to the next, so callers can reuse what they derived
+  // from it. Ordered by "namespace/name".
+  using Shared = std::shared_ptr<const Json>;
+  [[nodiscard]] std::vector<Shared> SharedSnapshot() const;
+  // One cached object, or null.
+  [[nodiscard]] Shared Get(const std::string& ns, const std::string& name) const;
   [[nodiscard]] bool Synced() const { return synced_.load(); }
   [[nodiscard]] std::uint64_t Relists() const { return relists_.load(); }
   // Write-through of an object the caller just wrote, so the next pass sees its
@@ -45,7 +53,10 @@ class Informer {
   std::string field_selector_;
   std::function<void()> on_change_;
   mutable std::mutex mutex_;
-  std::map<std::string, Json> objects_;  // "ns/name" → object
+  // Replaces the object under its key unless the cached one is newer.
+  void Store(const Json& object);
+
+  std::map<std::string, Shared> objects_;  // "ns/name" → object
   std::string resource_version_;
   std::atomic<bool> synced_{false};
   std::atomic<std::uint64_t> relists_{0};

@@ -162,6 +162,32 @@ TEST(InformerTest, ResumesFromBookmarksAndRelistsWhenTheStreamSaysExpired) {
   EXPECT_EQ(snapshot[0]["metadata"]["resourceVersion"], "45");
 }
 
+// The operator re-parses only objects whose cached pointer changed (bench/operator-scale, R-2).
+TEST(InformerTest, SharedSnapshotKeepsThePointerOfAnUnchangedObject) {
+  FakeKubeApi api;
+  api.lists = {
+      Json{{"metadata", {{"resourceVersion", "10"}}}, {"items", {Obj("a", "9"), Obj("b", "10")}}}};
+  std::atomic<bool> stop{false};
+  Informer informer(api, kOS, "", [] {});
+  std::thread t([&] { informer.Run(stop); });
+  for (int i = 0; i < 400 && !informer.Synced(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  t.join();
+  const auto before = informer.SharedSnapshot();
+  ASSERT_EQ(before.size(), 2u);
+  informer.Upsert(Obj("b", "11"));
+  informer.Upsert(Obj("a", "8"));  // older than the cached one: ignored
+  const auto after = informer.SharedSnapshot();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0], before[0]);
+  EXPECT_NE(after[1], before[1]);
+  EXPECT_EQ((*after[1])["metadata"]["resourceVersion"], "11");
+  EXPECT_EQ(informer.Get("default", "b"), after[1]);
+  EXPECT_EQ(informer.Get("default", "c"), nullptr);
+}
+
 }  // namespace
 }  // namespace kubeos::kube
 

@@ -88,5 +88,16 @@ TEST_F(SelectionTest, DistinctSelectorsDoNotConflict) {
                   .empty());
 }
 
+TEST_F(SelectionTest, SelectsAnyIsTrueWhenSomeWorkerIsSelected) {
+  EXPECT_TRUE(SelectsAny(Os("x", "kubeos"), nodes_));
+  EXPECT_FALSE(SelectsAny(Os("x", "nobody"), nodes_));
+}
+
+TEST_F(SelectionTest, OsInstancesOfRemovedNodesAreOrphans) {
+  std::map<std::string, OsInstanceObject> osis;
+  for (const char* n : {"a", "gone", "master", "zz"}) osis[n].name = n;
+  EXPECT_EQ(OrphanedOsInstances(nodes_, osis), (std::vector<std::string>{"gone", "zz"}));
+}
+
 }  // namespace
 }  // namespace kubeos::op
