@@ -57,12 +57,46 @@ int main(int argc, char** argv) {
   kube::CurlKubeApi api(*config);
   (void)api.Delete(kube::kOS, "default", "scale");
 
+  // Leftovers of an earlier run: every OSInstance (they would carry the old
+  // OS's dispatches) and the nodes beyond |nodes|.
+  std::vector<std::pair<kube::Resource, std::string>> stale;
+  if (auto l = api.List(kube::kOSInstances, "default", {})) {
+    for (const auto& o : (*l)["items"])
+      stale.emplace_back(kube::kOSInstances, o["metadata"]["name"]);
+  }
+  if (auto l = api.List(kube::kNodes, "", {})) {
+    for (const auto& o : (*l)["items"]) {
+      const std::string name = o["metadata"]["name"];
+      if (name.rfind("scale-", 0) == 0 && std::atoi(name.c_str() + 6) >= nodes)
+        stale.emplace_back(kube::kNodes, name);
+    }
+  }
+  constexpr int kWorkers = 8;
   auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      kube::CurlKubeApi own(*config);
+      for (std::size_t i = w; i < stale.size(); i += kWorkers) {
+        const auto& [resource, name] = stale[i];
+        (void)own.Delete(resource, resource.namespaced ? "default" : "", name);
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  workers.clear();
+  if (!stale.empty()) {
+    std::cout << "deleted " << stale.size() << " leftover objects in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+              << " s\n";
+  }
+
+  t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> creators;
-  for (int w = 0; w < 8; ++w) {
+  for (int w = 0; w < kWorkers; ++w) {
     creators.emplace_back([&, w] {
       kube::CurlKubeApi own(*config);
-      for (int i = w; i < nodes; i += 8) {
+      for (int i = w; i < nodes; i += kWorkers) {
         const std::string name = "scale-" + std::to_string(i);
         (void)own.Create(kube::kNodes, "", Json{{"metadata", {{"name", name}}}});
         (void)own.MergePatch(kube::kNodes, "", name,
@@ -76,10 +110,13 @@ int main(int argc, char** argv) {
             << " s\n";
 
   const int port = 18961;
+  // KUBEOS_OPERATOR: another build of the operator to measure (e.g. an older one).
+  const char* op_env = std::getenv("KUBEOS_OPERATOR");
+  const char* binary = op_env != nullptr ? op_env : KUBEOS_OPERATOR_BINARY;
   pid_t op = fork();
   if (op == 0) {
-    execl(KUBEOS_OPERATOR_BINARY, KUBEOS_OPERATOR_BINARY, "--kubeconfig",
-          (dir + "/kubeconfig").c_str(), "--metrics-address", "127.0.0.1:18961", nullptr);
+    execl(binary, binary, "--kubeconfig", (dir + "/kubeconfig").c_str(), "--metrics-address",
+          "127.0.0.1:18961", nullptr);
     _exit(127);
   }
   kubeos::kubetest::NodeSimulator sim(api, 200ms);
@@ -107,13 +144,21 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const double writes = Metric(port, "kubeos_operator_api_writes_total");
   const double pass = Metric(port, "kubeos_operator_last_pass_seconds");
+  const double max_pass = Metric(port, "kubeos_operator_max_pass_seconds");
+  const double passes = Metric(port, "kubeos_operator_reconcile_passes_total");
+  const double max_pass_cpu = Metric(port, "kubeos_operator_max_pass_cpu_seconds");
+  const double within_50ms = Metric(port, "kubeos_operator_pass_seconds_bucket{le=\"0.05\"}");
   const double req0 = Metric(port, "kubeos_operator_api_requests_total");
   std::this_thread::sleep_for(30s);
   const double req1 = Metric(port, "kubeos_operator_api_requests_total");
   std::cout << "rollout " << (done ? "complete" : "INCOMPLETE") << " in " << rollout << " s\n"
             << "api writes per node: " << writes / nodes << "\n"
             << "idle requests per second: " << (req1 - req0) / 30.0 << "\n"
+            << "reconcile passes: " << passes << "\n"
             << "last reconcile pass: " << pass * 1000 << " ms\n"
+            << "longest reconcile pass: " << max_pass * 1000 << " ms (CPU: " << max_pass_cpu * 1000
+            << " ms)\n"
+            << "passes within 50 ms: " << within_50ms << " of " << passes << "\n"
             << "operator RSS: " << RssKb(op) / 1024 << " MiB\n"
             << "max nodes busy at once: " << sim.MaxBusy() << " (maxunavailable " << max_unavailable
             << ")\n";
