@@ -3,8 +3,10 @@
 # The whole loop on one simulated node (issue 8, R-3.2, R-3.4): kubectl applies an OS, the real
 # kubeos-operator dispatches, the real kubeos-proxy talks over the sandbox's private system bus
 # (real polkitd) to the real kubeosd on an A/B loop disk. Config: NODESTATUS idle → config →
-# idle with SYSCONFIG recorded and the sysctl applied; rollback: cordon, Rollback, simulated
-# reboot (the proxy dies with the node and comes back), version check, uncordon, idle.
+# idle with SYSCONFIG recorded and the sysctl applied. Upgrade over HTTPS: upgradeconfigs,
+# cordon, the node's pod evicted through the Eviction API, Upgrade, simulated reboot (the proxy
+# dies with the node and comes back), version check, post-reboot sysconfigs, uncordon, idle.
+# Rollback the same way back to the first version.
 # Runs inside scripts/sandbox; needs the cluster of tests/kube/cluster up.
 #   proxy_loop_test.sh KUBEOS_PROXY KUBEOS_OPERATOR
 set -euo pipefail
@@ -34,6 +36,7 @@ wait_for() {
   done
   fail "no osinstance line matching '$2'"
 }
+nodes() { kubectl get nodes -o custom-columns=NAME:.metadata.name,OSIMAGE:.status.nodeInfo.osImage --no-headers | sed 's/^/  nodes: /'; }
 node_field() { kubectl get node n1 -o "jsonpath={$1}"; }
 start_proxy() {
   "$proxy_bin" --node-name n1 --daemon-recheck 1 >"$log/proxy-$1.log" 2>&1 &
@@ -44,9 +47,9 @@ start_proxy() {
 kubectl delete os --all --wait >/dev/null
 kubectl delete osinstances --all --wait >/dev/null
 kubectl delete node n1 --ignore-not-found --wait >/dev/null
+kubectl delete pod web --ignore-not-found --wait >/dev/null
 booted=$(kubeosctl status --json | jq -r '.["booted-version"]')
-other=$(kubeosctl status --json | jq -r '.["other-version"]')
-echo "sandbox node: booted '$booted', other slot '$other'"
+echo "sandbox node: booted '$booted'"
 kubectl create -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Node
@@ -91,7 +94,113 @@ printf '%s\n' "${stages[@]}" | grep -q ' config ' || echo "  (config passed betw
 [ "$(kubeosctl status --json | jq -r '.["sysconfigs-version"]')" = v1 ] || fail "kubeosd has not applied v1"
 kubectl delete os os-config --wait >/dev/null
 
-echo "== rollback to '$other' (R-3.2)"
+echo "== upgrade to 'KubeOS 2.0.0' over HTTPS (R-3.2, R-3.3)"
+work=$KUBEOS_SANDBOX_DIR/upgrade
+mkdir -p "$work/www" "$work/tree"/{etc,usr/lib,persist,boot/efi,proc,run}
+printf 'NAME="KubeOS"\nVERSION="2.0.0"\nID=kubeos\nPRETTY_NAME="KubeOS 2.0.0"\n' >"$work/tree/usr/lib/os-release"
+ln -s ../usr/lib/os-release "$work/tree/etc/os-release"
+tar -C "$work/tree" -cf "$work/www/kubeos-2.0.0.tar" .
+checksum=$(sha256sum "$work/www/kubeos-2.0.0.tar" | cut -d' ' -f1)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=loop CA" \
+  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=server" -keyout "$work/server.key" \
+  -out "$work/server.csr" 2>/dev/null
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" \
+  -CAcreateserial -days 2 -out "$work/server.crt" \
+  -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') 2>/dev/null
+install -D -m 0644 "$work/ca.crt" "$KUBEOS_SANDBOX_ROOT/etc/KubeOS/certs/loop-ca.crt"
+port=$((20000 + RANDOM % 20000))
+cat >"$work/nginx.conf" <<NGINX
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events {}
+http {
+  access_log $work/nginx-access.log;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $work/server.crt;
+    ssl_certificate_key $work/server.key;
+    root $work/www;
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" &
+pids+=($!)
+# A pod of a Deployment on the node, running as its kubelet would say.
+kubectl create -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: default
+  ownerReferences:
+    - {apiVersion: apps/v1, kind: ReplicaSet, name: web, uid: 00000000-0000-0000-0000-000000000002, controller: true}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: busybox}]
+YAML
+kubectl apply -f - <<YAML
+apiVersion: upgrade.openeuler.org/v1alpha1
+kind: OS
+metadata: {name: os-upgrade}
+spec:
+  imagetype: disk
+  opstype: upgrade
+  osversion: KubeOS 2.0.0
+  maxunavailable: 1
+  containerimage: ""
+  imageurl: https://127.0.0.1:$port/kubeos-2.0.0.tar
+  cacert: loop-ca.crt
+  evictpodforce: false
+  checksum: "$checksum"
+  upgradeconfigs:
+    version: u1
+    configs:
+      - model: kernel.sysctl
+        contents:
+          - {key: net.ipv4.ip_forward, value: "0"}
+  sysconfigs:
+    version: v2
+    configs:
+      - model: kernel.sysctl
+        contents:
+          - {key: net.ipv4.ip_forward, value: "1"}
+YAML
+# reboot_cycle TARGET: waits for kubeosd's reboot request, checks the node was cordoned and
+# drained first, then reboots the node (taking the proxy with it) and lets kubelet report it.
+reboot_cycle() {
+  local deadline=$(( $(date +%s) + 180 )) now
+  until [ -f "$KUBEOS_SANDBOX_DIR/reboot-requested" ]; do
+    (( $(date +%s) < deadline )) || fail "kubeosd was never asked to reboot"
+    sleep 0.2
+  done
+  wait_for 5 '^n1 +(upgrade|rollback) '
+  [ "$(node_field .spec.unschedulable)" = true ] || fail "node not cordoned before the reboot"
+  kubectl get pod web >/dev/null 2>&1 && fail "pod web still on the node at the reboot"
+  echo "  node cordoned and drained; kubeosd asked for a reboot"
+  kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
+  rm -f "$KUBEOS_SANDBOX_DIR/reboot-requested"
+  kubeos-sandbox-reboot
+  for _ in $(seq 1 300); do
+    [ "$(kubeosctl status --json | jq -r .state)" = idle ] && break
+    sleep 0.1
+  done
+  now=$(kubeosctl status --json | jq -r '.["booted-version"]')
+  [ "$now" = "$1" ] || fail "booted '$now' after the reboot, expected '$1'"
+  set_os_image "$now"
+  start_proxy "$2"
+}
+stages=()
+reboot_cycle "KubeOS 2.0.0" 2
+wait_for 60 '^n1 +idle +v2 +u1'
+nodes
+[ "$(node_field .spec.unschedulable)" != true ] || fail "the proxy's cordon was not lifted"
+[ "$(kubeosctl status --json | jq -r '.["sysconfigs-version"]')" = v2 ] || fail "post-reboot sysconfigs not applied"
+kubectl delete os os-upgrade --wait >/dev/null
+
+echo "== rollback to '$booted' (R-3.2)"
 stages=()
 kubectl apply -f - <<YAML
 apiVersion: upgrade.openeuler.org/v1alpha1
@@ -100,30 +209,15 @@ metadata: {name: os-rollback}
 spec:
   imagetype: disk
   opstype: rollback
-  osversion: "$other"
+  osversion: "$booted"
   maxunavailable: 1
   containerimage: ""
   evictpodforce: false
   checksum: ""
 YAML
-deadline=$(( $(date +%s) + 120 ))
-until [ -f "$KUBEOS_SANDBOX_DIR/reboot-requested" ]; do
-  (( $(date +%s) < deadline )) || fail "kubeosd was never asked to reboot"
-  sleep 0.2
-done
-wait_for 5 '^n1 +rollback '
-[ "$(node_field .spec.unschedulable)" = true ] || fail "node not cordoned before the rollback"
-echo "  node cordoned, kubeosd rolled back and asked for a reboot"
-# The reboot takes the proxy pod with it.
-kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
-rm -f "$KUBEOS_SANDBOX_DIR/reboot-requested"
-kubeos-sandbox-reboot
-now=$(kubeosctl status --json | jq -r '.["booted-version"]')
-[ "$now" = "$other" ] || fail "booted '$now' after the reboot, expected '$other'"
-set_os_image "$now"
-start_proxy 2
+reboot_cycle "$booted" 3
 wait_for 60 '^n1 +idle '
 [ "$(node_field .spec.unschedulable)" != true ] || fail "the proxy's cordon was not lifted"
-echo "  osImage: $(node_field .status.nodeInfo.osImage)"
+nodes
 kubectl get osinstances -o "$columns"
 echo PASS
