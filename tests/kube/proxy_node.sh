@@ -22,6 +22,22 @@ kind: Node
 metadata: {name: $name}
 YAML
 report
+# A pod of a Deployment on this node, running as its kubelet would say; the drain must evict it.
+kubectl create -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-$name
+  namespace: default
+  ownerReferences:
+    - {apiVersion: apps/v1, kind: ReplicaSet, name: web, uid: 00000000-0000-0000-0000-000000000003, controller: true}
+spec:
+  nodeName: $name
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: busybox}]
+YAML
+kubectl patch pod "web-$name" --subresource=status --type=merge \
+  -p '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}' >/dev/null
 proxy=
 start() { "$proxy_bin" --node-name "$name" --daemon-recheck 1 >>"$shared/proxy-$name.log" 2>&1 & proxy=$!; }
 trap '[ -z "$proxy" ] || kill "$proxy" 2>/dev/null; wait' EXIT
@@ -30,6 +46,9 @@ touch "$shared/$name.ready"
 while [ ! -e "$shared/stop" ]; do
   if [ -f "$KUBEOS_SANDBOX_DIR/reboot-requested" ]; then
     echo "$name: kubeosd asked for a reboot" >>"$shared/events"
+    if kubectl get pod "web-$name" >/dev/null 2>&1; then
+      echo "$name: UNDRAINED: pod web-$name still there at the reboot" >>"$shared/events"
+    fi
     kill "$proxy"; wait "$proxy" 2>/dev/null || true
     rm -f "$KUBEOS_SANDBOX_DIR/reboot-requested"
     kubeos-sandbox-reboot 2>>"$shared/events"

@@ -4,7 +4,8 @@
 # scripts/sandbox (private bus, real polkitd, kubeosd on its own loop disk) running the real
 # kubeos-proxy (proxy_node.sh); the real operator schedules an upgrade applied with kubectl and
 # served over HTTPS, maxunavailable 1. Every node ends on the new version, uncordoned and idle,
-# and never more than one node is in operation at once.
+# never more than one node is in operation at once, and each node's pod is evicted before its
+# reboot.
 #   proxy_nodes_test.sh KUBEOS_PROXY KUBEOS_OPERATOR [NODES]
 set -euo pipefail
 proxy_bin=$1 operator_bin=$2 count=${3:-2}
@@ -34,6 +35,7 @@ for i in $(seq 1 "$count"); do nodes+=("n$i"); done
 kubectl delete os --all --wait >/dev/null
 kubectl delete osinstances --all --wait >/dev/null
 kubectl delete nodes --all --wait >/dev/null
+kubectl delete pods --all --wait >/dev/null
 
 # KubeOS 2.0.0 as a root filesystem tar behind HTTPS with a private CA.
 mkdir -p "$shared/www" "$shared/tree"/{etc,usr/lib,persist,boot/efi,proc,run}
@@ -122,5 +124,8 @@ while :; do
 done
 echo "every node on KubeOS 2.0.0, uncordoned, idle; at most $max_busy in operation at once"
 (( max_busy <= 1 )) || fail "$max_busy nodes in operation at once (maxunavailable 1)"
+! grep -q UNDRAINED "$shared/events" || fail "a node was rebooted before its drain finished"
+[ -z "$(kubectl get pods --no-headers 2>/dev/null)" ] || fail "pods left: $(kubectl get pods --no-headers)"
+echo "every node's pod was evicted before its reboot"
 cat "$shared/events"
 echo PASS
