@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MulanPSL-2.0
 #include "controller.h"
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 #include <thread>
@@ -100,8 +101,9 @@ std::uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 void Controller::RefreshCaches() {
-  // Both the snapshot and the cache are in name order (one namespace each), so
-  // one walk pairs them; an object out of step is simply parsed again.
+  // The snapshots and the caches are in name order (one namespace each), so one
+  // walk pairs them, and an unchanged object in step costs a pointer compare.
+  // Objects out of step are parsed again, so the order only matters for speed.
   auto node_snapshot = node_informer_.SharedSnapshot();
   std::vector<NodeObject> nodes;
   std::vector<kube::Informer::Shared> node_sources;
@@ -109,11 +111,12 @@ void Controller::RefreshCaches() {
   node_sources.reserve(node_snapshot.size());
   std::size_t j = 0;
   for (auto& source : node_snapshot) {
-    const std::string& name = NameOf(*source);
-    while (j < node_sources_.size() && nodes_[j].name < name) ++j;
     if (j < node_sources_.size() && node_sources_[j] == source) {
       nodes.push_back(std::move(nodes_[j++]));
     } else {
+      const std::string& name = NameOf(*source);
+      while (j < node_sources_.size() && nodes_[j].name < name) ++j;  // deleted nodes
+      if (j < node_sources_.size() && nodes_[j].name == name) ++j;    // replaced below
       nodes.push_back(ParseNode(*source));
     }
     node_sources.push_back(std::move(source));
@@ -121,24 +124,35 @@ void Controller::RefreshCaches() {
   nodes_ = std::move(nodes);
   node_sources_ = std::move(node_sources);
 
-  std::map<std::string, OsInstanceObject> osis;
-  std::map<std::string, kube::Informer::Shared> osi_sources;
-  for (auto& source : osi_informer_.SharedSnapshot()) {
-    const std::string& name = NameOf(*source);
-    auto cached = osi_sources_.find(name);
-    auto parsed = osis_.find(name);
-    if (cached != osi_sources_.end() && cached->second == source && parsed != osis_.end()) {
-      osis.insert(osis.end(), osis_.extract(parsed));
-      osi_sources.insert(osi_sources.end(), osi_sources_.extract(cached));
+  auto osi_snapshot = osi_informer_.SharedSnapshot();
+  std::vector<kube::Informer::Shared> osi_sources;
+  std::vector<std::string> osi_names;
+  osi_sources.reserve(osi_snapshot.size());
+  osi_names.reserve(osi_snapshot.size());
+  j = 0;
+  for (auto& source : osi_snapshot) {
+    if (j < osi_sources_.size() && osi_sources_[j] == source) {
+      osi_names.push_back(std::move(osi_names_[j++]));
     } else {
+      const std::string& name = NameOf(*source);
+      while (j < osi_sources_.size() && osi_names_[j] < name) osis_.erase(osi_names_[j++]);
+      if (j < osi_sources_.size() && osi_names_[j] == name) ++j;  // replaced here
+      osis_.insert_or_assign(name, ParseOsInstance(*source));
+      osi_names.push_back(name);
+    }
+    osi_sources.push_back(std::move(source));
+  }
+  for (; j < osi_sources_.size(); ++j) osis_.erase(osi_names_[j]);  // deleted OSInstances
+  if (!std::is_sorted(osi_names.begin(), osi_names.end()) || osis_.size() != osi_names.size()) {
+    // Not in name order after all: the walk may have dropped entries; rebuild.
+    osis_.clear();
+    for (const auto& source : osi_sources) {
       auto o = ParseOsInstance(*source);
-      std::string key = o.name;
-      osis.emplace_hint(osis.end(), key, std::move(o));
-      osi_sources.insert_or_assign(std::move(key), std::move(source));
+      osis_.emplace(o.name, std::move(o));
     }
   }
-  osis_ = std::move(osis);
   osi_sources_ = std::move(osi_sources);
+  osi_names_ = std::move(osi_names);
 }
 
 std::chrono::steady_clock::duration Controller::Pass() {

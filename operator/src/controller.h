@@ -84,7 +84,8 @@ class Controller {
   std::vector<NodeObject> nodes_;
   std::vector<kube::Informer::Shared> node_sources_;  // parallel to nodes_
   std::map<std::string, OsInstanceObject> osis_;
-  std::map<std::string, kube::Informer::Shared> osi_sources_;
+  std::vector<kube::Informer::Shared> osi_sources_;  // in snapshot order
+  std::vector<std::string> osi_names_;               // parallel to osi_sources_
 };
 
 // The instant |t| as wall-clock time in the process's time zone (TZ).

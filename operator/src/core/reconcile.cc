@@ -240,9 +240,12 @@ Plan Reconcile(const OsObject& os,
   std::vector<NodeState> states;
   const auto selected = SelectedNodes(os, nodes);
   states.reserve(selected.size());
+  // Both |selected| and |osinstances| are in name order: one walk pairs them.
+  auto osi = osinstances.begin();
   for (const NodeObject* n : selected) {
-    auto it = osinstances.find(n->name);
-    states.push_back(Classify(os, *n, it == osinstances.end() ? nullptr : &it->second));
+    while (osi != osinstances.end() && osi->first < n->name) ++osi;
+    const bool found = osi != osinstances.end() && osi->first == n->name;
+    states.push_back(Classify(os, *n, found ? &osi->second : nullptr));
   }
   // |states| is sorted by node name (SelectedNodes), names are unique.
   auto find_state = [&](const std::string& name) -> const NodeState* {

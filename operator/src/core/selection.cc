@@ -48,9 +48,18 @@ std::vector<const NodeObject*> SelectedNodes(const OsObject& os,
 std::vector<std::string> OrphanedOsInstances(
     const std::vector<NodeObject>& nodes,
     const std::map<std::string, OsInstanceObject>& osinstances) {
+  std::vector<std::string> out;
+  auto by_name = [](const NodeObject& a, const NodeObject& b) { return a.name < b.name; };
+  if (std::is_sorted(nodes.begin(), nodes.end(), by_name)) {  // the usual case: one walk
+    auto n = nodes.begin();
+    for (const auto& [name, osi] : osinstances) {
+      while (n != nodes.end() && n->name < name) ++n;
+      if (n == nodes.end() || n->name != name) out.push_back(name);
+    }
+    return out;
+  }
   std::set<std::string_view> names;
   for (const auto& n : nodes) names.insert(n.name);
-  std::vector<std::string> out;
   for (const auto& [name, osi] : osinstances) {
     if (!names.contains(name)) out.push_back(name);
   }
