@@ -46,6 +46,7 @@ class FakeDaemon final : public proxy::NodeDaemon {
       (upgradeconfigs ? status_.upgradeconfigs_version : status_.sysconfigs_version) = version;
       return JobEnd{true, Errc::kFailed, ""};
     }
+    if (!fail_start_.empty()) return JobEnd{false, Errc::kChecksumMismatch, fail_start_};
     target_ = std::get<std::string>(options.at("version"));
     post_ = options.contains("post-config") ? std::get<std::string>(options.at("post-config")) : "";
     status_.pending_reboot = true;
@@ -66,6 +67,11 @@ class FakeDaemon final : public proxy::NodeDaemon {
     cv_.notify_all();
   }
   void OnStart(std::function<void()> f) { on_start_ = std::move(f); }
+  // Upgrade and Rollback jobs end failed with |message| (kubeosd refused the image).
+  void FailStarts(std::string message) {
+    std::lock_guard l(mu_);
+    fail_start_ = std::move(message);
+  }
   std::vector<std::string> Calls() {
     std::lock_guard l(mu_);
     return calls_;
@@ -76,7 +82,7 @@ class FakeDaemon final : public proxy::NodeDaemon {
   std::condition_variable cv_;
   proxy::DaemonStatus status_;
   std::vector<std::string> calls_;
-  std::string target_, post_;
+  std::string target_, post_, fail_start_;
   bool hold_config_ = false;
   std::function<void()> on_start_;
 };
@@ -350,6 +356,29 @@ TEST_F(ProxyKubeTest, UpgradeCordonsDrainsStartsAndUncordonsAfterTheReboot) {
   EXPECT_FALSE(Node("n1")["metadata"]
                    .value("annotations", Json::object())
                    .contains(std::string(proxy::kAnnotationCordoned)));
+}
+
+// a failed operation is visible on the OSInstance (phase, message, the Degraded
+// condition), and the node is not left cordoned.
+TEST_F(ProxyKubeTest, FailedUpgradeIsReportedInStatusAndConditionAndUncordons) {
+  AddNode("n1", "KubeOS 1");
+  FakeDaemon& daemon = NewDaemon("KubeOS 1");
+  daemon.FailStarts("sha256 of the image does not match checksum");
+  DispatchUpgrade("n1", "KubeOS 2", false);
+  StartAgent(daemon, "n1");
+  ASSERT_TRUE(WaitUntil(
+      60s, [&] { return Osi("n1").value(Json::json_pointer("/status/phase"), "") == "Failed"; }));
+  const Json status = Osi("n1")["status"];
+  EXPECT_NE(status.value("message", "").find("does not match checksum"), std::string::npos)
+      << status.dump();
+  ASSERT_EQ(status["conditions"].size(), 1u) << status.dump();
+  const Json& c = status["conditions"][0];
+  EXPECT_EQ(c.value("type", ""), "Degraded");
+  EXPECT_EQ(c.value("status", ""), "True");
+  EXPECT_EQ(c.value("reason", ""), "Failed");
+  EXPECT_NE(c.value("message", "").find("does not match checksum"), std::string::npos);
+  EXPECT_FALSE(c.value("lastTransitionTime", "").empty());
+  EXPECT_TRUE(WaitUntil(10s, [&] { return !Unschedulable("n1"); }));
 }
 
 // beyond: a node cordoned before the upgrade stays cordoned after it.

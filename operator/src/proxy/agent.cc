@@ -137,7 +137,10 @@ std::optional<std::chrono::steady_clock::duration> Agent::Pass(const std::atomic
     last_error_ = error;
     Event(osi, "Warning", a.step == Step::kDrainAndStart ? "DrainOrStartFailed" : "StepFailed",
           message);
-    if (auto r = PatchStatus(osi, Json{{"message", message}}); !r) {
+    const std::string reason = a.step == Step::kDrainAndStart ? "DrainOrStartFailed" : "StepFailed";
+    const Json status = {{"message", message},
+                         {"conditions", Conditions(osi, true, reason, message)}};
+    if (auto r = PatchStatus(osi, status); !r) {
       log::Warning("status: " + r.error().message);
     }
   }
@@ -176,8 +179,26 @@ Status Agent::ReportFailure(const op::OsInstanceObject& osi,
   if (node.cordoned_by_proxy || !node.started.empty()) {
     if (auto r = ClearNodeMarks(true); !r) return r;
   }
-  return PatchStatus(
-      osi, Json{{"phase", "Failed"}, {"message", message}, {"observedGeneration", osi.generation}});
+  return PatchStatus(osi, Json{{"phase", "Failed"},
+                               {"message", message},
+                               {"observedGeneration", osi.generation},
+                               {"conditions", Conditions(osi, true, "Failed", message)}});
+}
+
+Json Agent::Conditions(const op::OsInstanceObject& osi,
+                       bool degraded,
+                       const std::string& reason,
+                       const std::string& message) {
+  if (degraded_ != degraded) {
+    degraded_ = degraded;
+    degraded_since_ = op::FormatTime(std::chrono::system_clock::now());
+  }
+  return Json::array({{{"type", "Degraded"},
+                       {"status", degraded ? "True" : "False"},
+                       {"reason", reason},
+                       {"message", message},
+                       {"lastTransitionTime", degraded_since_},
+                       {"observedGeneration", osi.generation}}});
 }
 
 void Agent::Event(const op::OsInstanceObject& osi,
@@ -218,7 +239,8 @@ Status Agent::Execute(const Action& a,
       Event(osi, "Normal", "Started", a.message);
       return PatchStatus(osi, Json{{"phase", "Running"},
                                    {"message", a.message},
-                                   {"observedGeneration", osi.generation}});
+                                   {"observedGeneration", osi.generation},
+                                   {"conditions", Conditions(osi, false, "Running", a.message)}});
     case Step::kApplyConfig: {
       auto r = daemon_.RunJob("ApplyConfig", a.config.dump(), OptionMap{{"kind", a.kind}});
       if (!r) {
@@ -288,7 +310,8 @@ Status Agent::Execute(const Action& a,
                            {"upgradeconfigs", SpecBlock(osi, "upgradeconfigs")},
                            {"phase", "Succeeded"},
                            {"message", a.message},
-                           {"observedGeneration", osi.generation}};
+                           {"observedGeneration", osi.generation},
+                           {"conditions", Conditions(osi, false, "Succeeded", a.message)}};
       if (auto r = PatchStatus(osi, status); !r) return r;
       if (node.cordoned_by_proxy || !node.started.empty()) {
         if (auto r = ClearNodeMarks(true); !r) return r;

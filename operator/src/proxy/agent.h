@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MulanPSL-2.0
 // kubeos-proxy's loop: watches only its own OSInstance and Node (field selectors, no
 // polling of the API server), asks Decide for the next step, performs it (API writes, drain,
-// kubeosd), and reports every error in status.message, an Event and the log, retrying with
-// backoff.
+// kubeosd), and reports every error in status.message, the Degraded condition, an Event and the
+// log, retrying with backoff.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "kube/informer.h"
@@ -44,6 +45,13 @@ class Agent {
                  const std::atomic<bool>& stop,
                  bool& terminal);
   Status PatchStatus(const op::OsInstanceObject& osi, const kube::Json& status);
+  // status.conditions with the one condition the proxy keeps, Degraded: True while a step fails
+  // (retried or final), False once an operation starts or succeeds. Its lastTransitionTime moves
+  // only when its status does.
+  kube::Json Conditions(const op::OsInstanceObject& osi,
+                        bool degraded,
+                        const std::string& reason,
+                        const std::string& message);
   Status ClearNodeMarks(bool uncordon);
   Status ReportFailure(const op::OsInstanceObject& osi,
                        const NodeView& node,
@@ -62,6 +70,8 @@ class Agent {
   bool dirty_ = true;
   int failures_ = 0;
   std::string last_error_;
+  std::optional<bool> degraded_;
+  std::string degraded_since_;
 };
 
 }  // namespace kubeos::proxy
