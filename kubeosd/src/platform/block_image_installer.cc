@@ -94,6 +94,24 @@ Status RunChecked(core::CommandRunner& runner, const std::vector<std::string>& a
   return {};
 }
 
+// Mounts TempMount left behind under |base| by a kubeosd killed while extracting a tar: the
+// slot stays mounted and every later O_EXCL open of it fails with EBUSY. |base| is kubeosd's
+// own and one job runs at a time, so every slot.* there is a leftover of an earlier job.
+Status DetachLeftoverMounts(const std::string& base) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const std::string path = entry.path().string();
+    if (!entry.path().filename().string().starts_with("slot.")) continue;
+    if (::umount2(path.c_str(), MNT_DETACH) == 0) {
+      log::Notice("Detached " + path + ", left mounted by an interrupted tar install");
+    } else if (errno != EINVAL && errno != ENOENT) {  // EINVAL: not (or no longer) a mount point
+      return FailErrno(Errc::kIo, errno, "umount leftover " + path);
+    }
+    ::rmdir(path.c_str());
+  }
+  return {};  // a missing base is fine: nothing was ever mounted there
+}
+
 // A filesystem mounted on a private temporary directory, unmounted and removed on every path.
 class TempMount {
  public:
@@ -263,6 +281,7 @@ Result<uint64_t> BlockImageInstaller::DeviceSize(const core::SlotDevice& slot) {
 }
 
 Status BlockImageInstaller::Invalidate(const core::SlotDevice& slot) {
+  KUBEOS_TRY(DetachLeftoverMounts(mount_base_));  // every install invalidates the slot first
   KUBEOS_ASSIGN_OR_RETURN(const UniqueFd fd, OpenDevice(slot.device, O_WRONLY | O_EXCL));
   KUBEOS_ASSIGN_OR_RETURN(const uint64_t size, SizeOf(fd.get(), slot.device));
   // The first MiB holds every superblock blkid and GRUB look for first (ext4 at 1 KiB, XFS at 0,
