@@ -265,13 +265,12 @@ Result<JobOutcome> InstallAndArm(const UpgradeDeps& deps,
   return ArmTrial(deps, ctx, std::move(pending), request.reboot);
 }
 
-// The steps of RunUpgrade for image-type docker and containerd: no download of its own, the
-// runtime pulls, and /os.tar takes the tar path into the standby slot.
-Result<JobOutcome> RunContainerUpgrade(const UpgradeDeps& deps,
-                                       const UpgradeRequest& request,
-                                       JobContext& ctx,
-                                       const ContainerPlan& plan) {
-  Slot booted = Slot::kA;
+// What every upgrade does once the request is accepted and before its image is fetched: find
+// the standby slot (|booted| is set), drop a trial boot not yet taken, apply the pre-config.
+Result<SlotDevice> PrepareStandby(const UpgradeDeps& deps,
+                                  const UpgradeRequest& request,
+                                  JobContext& ctx,
+                                  Slot& booted) {
   KUBEOS_ASSIGN_OR_RETURN(const SlotDevice target, StandbySlot(deps, booted));
   KUBEOS_TRY(ctx.CheckCancelled());
   KUBEOS_TRY(DropUnbootedTrial(deps, ctx));
@@ -279,6 +278,17 @@ Result<JobOutcome> RunContainerUpgrade(const UpgradeDeps& deps,
     ctx.SetStage("pre-config");
     KUBEOS_TRY(ApplyConfig(deps, ctx, request.pre_config, ConfigKind::kUpgradeconfigs));
   }
+  return target;
+}
+
+// The steps of RunUpgrade for image-type docker and containerd: no download of its own, the
+// runtime pulls, and /os.tar takes the tar path into the standby slot.
+Result<JobOutcome> RunContainerUpgrade(const UpgradeDeps& deps,
+                                       const UpgradeRequest& request,
+                                       JobContext& ctx,
+                                       const ContainerPlan& plan) {
+  Slot booted = Slot::kA;
+  KUBEOS_ASSIGN_OR_RETURN(const SlotDevice target, PrepareStandby(deps, request, ctx, booted));
   return InstallAndArm(deps, request, ctx, target, booted,
                        [&] { return InstallFromContainer(deps, request, ctx, plan, target); });
 }
@@ -312,14 +322,7 @@ Result<JobOutcome> RunUpgrade(const UpgradeDeps& deps,
   }
   KUBEOS_TRY(CheckCertFiles(deps.ports.fs, *spec));
   Slot booted = Slot::kA;
-  KUBEOS_ASSIGN_OR_RETURN(const SlotDevice target, StandbySlot(deps, booted));
-  KUBEOS_TRY(ctx.CheckCancelled());
-
-  KUBEOS_TRY(DropUnbootedTrial(deps, ctx));
-  if (!request.pre_config.empty()) {
-    ctx.SetStage("pre-config");
-    KUBEOS_TRY(ApplyConfig(deps, ctx, request.pre_config, ConfigKind::kUpgradeconfigs));
-  }
+  KUBEOS_ASSIGN_OR_RETURN(const SlotDevice target, PrepareStandby(deps, request, ctx, booted));
 
   ctx.SetStage("downloading");
   spec->cancelled = [&ctx] { return ctx.IsCancelled(); };
