@@ -23,6 +23,7 @@
 #include "core/state.h"
 #include "core/upgrade/upgrade_job.h"
 #include "disk/disk_fixture.h"
+#include "disk/job_context.h"
 #include "fakes/fake_fetcher.h"
 #include "fakes/fake_health_checker.h"
 #include "platform/blkid_block_devices.h"
@@ -47,7 +48,6 @@ using core::SlotHealth;
 
 constexpr uint64_t kSlotMiB = 32;
 constexpr const char* kGrubenv = "/boot/efi/EFI/BOOT/grubenv";
-constexpr const char* kStateFile = "/persist/kubeos/state.json";
 
 // A background daemon with its output in |log|; killed and reaped on destruction.
 class Daemon {
@@ -112,31 +112,6 @@ class RecordingRunner final : public core::CommandRunner {
 
  private:
   platform::PosixCommandRunner real_;
-};
-
-class NoPower final : public core::Power {
- public:
-  Status Reboot() override { return Fail(Errc::kFailed, "tests never reboot"); }
-};
-
-class StateContext final : public core::JobContext {
- public:
-  explicit StateContext(core::FileSystem& fs) : store_(fs, kStateFile) {}
-  void SetStage(std::string_view stage) override { stages.emplace_back(stage); }
-  void SetProgress(uint64_t, uint64_t) override {}
-  bool IsCancelled() const override { return false; }
-  Status CheckCancelled() const override { return {}; }
-  Status EnterPointOfNoReturn() override { return {}; }
-  core::NodeState State() const override { return state; }
-  Status UpdateState(const std::function<void(core::NodeState&)>& mutate) override {
-    mutate(state);
-    return store_.Save(state);
-  }
-  core::NodeState state;
-  std::vector<std::string> stages;
-
- private:
-  core::StateStore store_;
 };
 
 class ContainerUpgradeTest : public ::testing::Test {
@@ -211,7 +186,7 @@ class ContainerUpgradeTest : public ::testing::Test {
                                    {},
                                    docker_runtime_.get(),
                                    containerd_runtime_.get()});
-    ctx_ = std::make_unique<StateContext>(*files_);
+    ctx_ = std::make_unique<DiskJobContext>(*files_);
 
     // The images: one carrying /os.tar of a small root tree, one without /os.tar.
     tree_ = w / "tree";
@@ -360,7 +335,7 @@ class ContainerUpgradeTest : public ::testing::Test {
   NoPower power_;
   core::SteadyClock clock_;
   std::unique_ptr<core::upgrade::UpgradeDeps> deps_;
-  std::unique_ptr<StateContext> ctx_;
+  std::unique_ptr<DiskJobContext> ctx_;
   fs::path tree_;
   std::string os_digest_;
   std::string empty_digest_;
