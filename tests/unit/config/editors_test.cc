@@ -188,6 +188,16 @@ TEST(GrubEditor, MissingEntryIsABootloaderError) {
   EXPECT_EQ(r.error().code, Errc::kBootloader);
 }
 
+// Found by fuzz_grub_editor: with no kernel path, an added argument took its place and the next
+// apply added it again.
+TEST(GrubEditor, LinuxLineWithoutAKernelIsABootloaderError) {
+  auto r = EditGrubCmdline("menuentry 'A' --id A {\n  linux \n}\n", "A",
+                           Entries("grub.cmdline.current", R"([{"key":"quiet"}])"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kBootloader);
+  EXPECT_NE(r.error().message.find("names no kernel"), std::string::npos) << r.error().message;
+}
+
 // ---- kubernetes.kubelet -------------------------------------------------------------------
 
 constexpr std::string_view kKubelet =
@@ -322,6 +332,18 @@ TEST(KubeletEditor, RefusesParentsInFlowStyleInsteadOfLosingComments) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kConfigRejected);
   EXPECT_NE(r.error().message.find("flow style"), std::string::npos);
+}
+
+// Found by fuzz_yaml_editor: yaml-cpp's LoadAll never returned on a ',' outside a flow
+// collection. Such files, and files of several documents, are refused.
+TEST(KubeletEditor, RefusesStrayCommasAndSeveralDocumentsWithoutHanging) {
+  for (const char* text : {", x\nmaxPods: 1\n", "[a, b], c\n", "a: 1\n---\nb: 2\n"}) {
+    auto r = EditKubeletYaml(text, Entries("kubernetes.kubelet", R"([{"key":"a","value":1}])"));
+    ASSERT_FALSE(r) << text;
+    EXPECT_EQ(r.error().code, Errc::kConfigRejected) << text;
+    EXPECT_NE(r.error().message.find("several YAML documents"), std::string::npos)
+        << r.error().message;
+  }
 }
 
 TEST(KubeletEditor, FillsAnEmptyFileAndAnEmptyParent) {

@@ -64,6 +64,10 @@ Result<size_t> FindKernelLine(const std::vector<std::string>& lines, std::string
       if (found)
         return Fail(Errc::kBootloader,
                     "grub.cfg has two kernel lines for entry " + std::string(id));
+      // Arguments follow the kernel path: without one, an added argument would become it.
+      if (words.size() < 2)
+        return Fail(Errc::kBootloader,
+                    "grub.cfg: the linux line of entry " + std::string(id) + " names no kernel");
       found = i;
       in_entry = false;
     }
