@@ -125,6 +125,8 @@ std::optional<std::chrono::steady_clock::duration> Agent::Pass(const std::atomic
       log::Warning("report failure: " + r.error().message);
       return std::chrono::seconds(1);
     }
+    failures_ = 0;  // the operation ended; the next one starts its backoff afresh
+    last_error_.clear();
     return std::chrono::milliseconds(0);
   }
   // visible and retried with backoff.
@@ -135,9 +137,8 @@ std::optional<std::chrono::steady_clock::duration> Agent::Pass(const std::atomic
   log::Warning(message, {{"NODE", options_.node}, {"STEP", StepName(a.step)}});
   if (error != last_error_) {
     last_error_ = error;
-    Event(osi, "Warning", a.step == Step::kDrainAndStart ? "DrainOrStartFailed" : "StepFailed",
-          message);
     const std::string reason = a.step == Step::kDrainAndStart ? "DrainOrStartFailed" : "StepFailed";
+    Event(osi, "Warning", reason, message);
     const Json status = {{"message", message},
                          {"conditions", Conditions(osi, true, reason, message)}};
     if (auto r = PatchStatus(osi, status); !r) {
@@ -157,13 +158,13 @@ Status Agent::PatchStatus(const op::OsInstanceObject& osi, const Json& status) {
 Status Agent::ClearNodeMarks(bool uncordon) {
   auto r = kube::PatchWithRetry(api_, kube::kNodes, "", options_.node, [&](const Json& current) {
     const NodeView n = ParseNodeView(current);
-    if (!n.cordoned_by_proxy && n.started.empty()) return Json();
-    Json patch = {{"metadata",
-                   {{"annotations",
-                     {{std::string(kAnnotationCordoned), nullptr},
-                      {std::string(kAnnotationStarted), nullptr}}}}}};
-    // Only a cordon of ours is lifted (R-3.3 beyond).
-    if (uncordon && n.cordoned_by_proxy) patch["spec"] = {{"unschedulable", false}};
+    const bool lift = uncordon && n.cordoned_by_proxy;
+    if (!lift && n.started.empty()) return Json();
+    Json annotations = {{std::string(kAnnotationStarted), nullptr}};
+    // Only a cordon of ours is lifted (R-3.3 beyond); until then it stays marked as ours.
+    if (lift) annotations[std::string(kAnnotationCordoned)] = nullptr;
+    Json patch = {{"metadata", {{"annotations", annotations}}}};
+    if (lift) patch["spec"] = {{"unschedulable", false}};
     return patch;
   });
   if (!r) return Fail(Errc::kFailed, "uncordon node: " + r.error().ToString());
@@ -296,7 +297,9 @@ Status Agent::Execute(const Action& a,
       if (!r) {
         terminal = Definitive(r.error().code);
         // Not started (Busy, polkit, the bus): forget the mark so that the retry starts it.
-        if (!terminal) (void)ClearNodeMarks(false);
+        if (!terminal) {
+          if (auto c = ClearNodeMarks(false); !c) log::Warning(c.error().message);
+        }
         return std::unexpected(r.error());
       }
       if (!r->done) {
