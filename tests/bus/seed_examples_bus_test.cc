@@ -114,12 +114,3 @@ INSTANTIATE_TEST_SUITE_P(Seed,
                          [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  if (std::getenv("KUBEOS_SANDBOX_ROOT") == nullptr) {
-    std::fprintf(stderr, "run me inside scripts/sandbox\n");
-    return 77;
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

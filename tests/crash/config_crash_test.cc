@@ -163,12 +163,3 @@ TEST_F(ConfigCrashTest, KilledAtEveryWriteStepEachFileIsOldOrNewAndARetryComplet
 
 }  // namespace
 }  // namespace kubeos::testing
-
-int main(int argc, char** argv) {
-  if (std::getenv("KUBEOS_SANDBOX_DIR") == nullptr) {
-    std::fprintf(stderr, "run me inside scripts/sandbox\n");
-    return 77;
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

@@ -10,6 +10,7 @@
 # Runs inside scripts/sandbox; needs the cluster of tests/kube/cluster up.
 #   proxy_loop_test.sh KUBEOS_PROXY KUBEOS_OPERATOR
 set -euo pipefail
+source "$(dirname "$0")/image_server.sh"
 proxy_bin=$1 operator_bin=$2
 cluster=${KUBEOS_CLUSTER_DIR:-/tmp/kubeos-cluster}
 export KUBECONFIG=$cluster/kubeconfig HOME=$cluster/home
@@ -96,37 +97,9 @@ kubectl delete os os-config --wait >/dev/null
 
 echo "== upgrade to 'KubeOS 2.0.0' over HTTPS (R-3.2, R-3.3)"
 work=$KUBEOS_SANDBOX_DIR/upgrade
-mkdir -p "$work/www" "$work/tree"/{etc,usr/lib,persist,boot/efi,proc,run}
-printf 'NAME="KubeOS"\nVERSION="2.0.0"\nID=kubeos\nPRETTY_NAME="KubeOS 2.0.0"\n' >"$work/tree/usr/lib/os-release"
-ln -s ../usr/lib/os-release "$work/tree/etc/os-release"
-tar -C "$work/tree" -cf "$work/www/kubeos-2.0.0.tar" .
-checksum=$(sha256sum "$work/www/kubeos-2.0.0.tar" | cut -d' ' -f1)
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=loop CA" \
-  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=server" -keyout "$work/server.key" \
-  -out "$work/server.csr" 2>/dev/null
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" \
-  -CAcreateserial -days 2 -out "$work/server.crt" \
-  -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') 2>/dev/null
+image_server_start "$work"
+pids+=($!)  # nginx
 install -D -m 0644 "$work/ca.crt" "$KUBEOS_SANDBOX_ROOT/etc/KubeOS/certs/loop-ca.crt"
-port=$((20000 + RANDOM % 20000))
-cat >"$work/nginx.conf" <<NGINX
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events {}
-http {
-  access_log $work/nginx-access.log;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $work/server.crt;
-    ssl_certificate_key $work/server.key;
-    root $work/www;
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" &
-pids+=($!)
 # A pod of a Deployment on the node, running as its kubelet would say.
 kubectl create -f - >/dev/null <<YAML
 apiVersion: v1
@@ -151,10 +124,10 @@ spec:
   osversion: KubeOS 2.0.0
   maxunavailable: 1
   containerimage: ""
-  imageurl: https://127.0.0.1:$port/kubeos-2.0.0.tar
+  imageurl: https://127.0.0.1:$image_port/kubeos-2.0.0.tar
   cacert: loop-ca.crt
   evictpodforce: false
-  checksum: "$checksum"
+  checksum: "$image_checksum"
   upgradeconfigs:
     version: u1
     configs:

@@ -10,6 +10,7 @@
 set -euo pipefail
 proxy_bin=$1 operator_bin=$2 count=${3:-2}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/image_server.sh"
 cluster=${KUBEOS_CLUSTER_DIR:-/tmp/kubeos-cluster}
 export KUBECONFIG=$cluster/kubeconfig HOME=$cluster/home
 shared=$(mktemp -d /tmp/kubeos-nodes.XXXXXX)
@@ -38,34 +39,7 @@ kubectl delete nodes --all --wait >/dev/null
 kubectl delete pods --all --wait >/dev/null
 
 # KubeOS 2.0.0 as a root filesystem tar behind HTTPS with a private CA.
-mkdir -p "$shared/www" "$shared/tree"/{etc,usr/lib,persist,boot/efi,proc,run}
-printf 'NAME="KubeOS"\nVERSION="2.0.0"\nID=kubeos\nPRETTY_NAME="KubeOS 2.0.0"\n' >"$shared/tree/usr/lib/os-release"
-ln -s ../usr/lib/os-release "$shared/tree/etc/os-release"
-tar -C "$shared/tree" -cf "$shared/www/kubeos-2.0.0.tar" .
-checksum=$(sha256sum "$shared/www/kubeos-2.0.0.tar" | cut -d' ' -f1)
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=nodes CA" \
-  -keyout "$shared/ca.key" -out "$shared/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=server" -keyout "$shared/server.key" \
-  -out "$shared/server.csr" 2>/dev/null
-openssl x509 -req -in "$shared/server.csr" -CA "$shared/ca.crt" -CAkey "$shared/ca.key" \
-  -CAcreateserial -days 2 -out "$shared/server.crt" \
-  -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') 2>/dev/null
-port=$((20000 + RANDOM % 20000))
-cat >"$shared/nginx.conf" <<NGINX
-pid $shared/nginx.pid;
-error_log $shared/nginx-error.log;
-events {}
-http {
-  access_log $shared/nginx-access.log;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $shared/server.crt;
-    ssl_certificate_key $shared/server.key;
-    root $shared/www;
-  }
-}
-NGINX
-nginx -c "$shared/nginx.conf" -e "$shared/nginx-error.log"
+image_server_start "$shared"
 
 for n in "${nodes[@]}"; do
   "$here/../../scripts/sandbox" "$here/proxy_node.sh" "$n" "$shared" "$proxy_bin" \
@@ -94,10 +68,10 @@ spec:
   maxunavailable: 1
   timeinterval: 1
   containerimage: ""
-  imageurl: https://127.0.0.1:$port/kubeos-2.0.0.tar
+  imageurl: https://127.0.0.1:$image_port/kubeos-2.0.0.tar
   cacert: loop-ca.crt
   evictpodforce: false
-  checksum: "$checksum"
+  checksum: "$image_checksum"
   sysconfigs:
     version: v2
     configs:
