@@ -75,10 +75,7 @@ int RunDaemon(const core::Settings& settings, const std::string& root, const Por
       Decorate(static_cast<core::FileSystem&>(real_files), wrap.files, wrapped_files);
   platform::BlkidBlockDevices blocks(
       {root, settings.disk, settings.booted_slot, RootPath(root, settings.mount_dir)});
-  platform::GrubEnvBootloader real_boot(files, settings.grubenv);
-  std::unique_ptr<core::Bootloader> wrapped_boot;
-  core::Bootloader& boot =
-      Decorate(static_cast<core::Bootloader&>(real_boot), wrap.boot, wrapped_boot);
+  platform::GrubEnvBootloader boot(files, settings.grubenv);
   platform::PosixCommandRunner runner;
   platform::CommandPower power(runner, settings.reboot_command);
   core::SteadyClock clock;

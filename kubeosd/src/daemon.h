@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "core/ports/bootloader.h"
 #include "core/ports/file_system.h"
 #include "core/ports/image_installer.h"
 #include "core/settings.h"
@@ -19,7 +18,6 @@ namespace kubeos {
 // the daemon uses (it must forward to the real one); an empty function means "no decorator".
 struct PortWrappers {
   std::function<std::unique_ptr<core::FileSystem>(core::FileSystem&)> files;
-  std::function<std::unique_ptr<core::Bootloader>(core::Bootloader&)> boot;
   std::function<std::unique_ptr<core::ImageInstaller>(core::ImageInstaller&)> installer;
 };
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <set>
 #include <thread>
 
 #include "base/log.h"

@@ -107,10 +107,8 @@ Result<std::unique_ptr<core::ByteSource>> ContainerdRuntime::OpenRootfsTar(
     std::error_code ec;
     std::filesystem::remove(dir, ec);
   };
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Fail(Errc::kIo, "create " + dir + ": " + ec.message());
   cleanup();  // a mount left by an interrupted earlier job
+  std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail(Errc::kIo, "create " + dir + ": " + ec.message());
   if (auto mounted = RunOrFail(runner_, {"ctr", "-n", ns, "images", "mount", reference, dir},

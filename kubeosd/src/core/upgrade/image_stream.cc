@@ -38,7 +38,7 @@ Result<size_t> ImageStream::Read(std::span<std::byte> buffer) {
   } else {
     KUBEOS_ASSIGN_OR_RETURN(n, inner_.Read(buffer));
   }
-  hash_->Update(std::span<const std::byte>(buffer.data(), n));
+  if (hash_) hash_->Update(std::span<const std::byte>(buffer.data(), n));
   bytes_ += n;
   ctx_.SetProgress(bytes_, inner_.TotalSize().value_or(0));
   return n;

@@ -15,6 +15,7 @@ namespace kubeos::core::upgrade {
 
 class ImageStream final : public ByteSource {
  public:
+  // |hash| may be null when the caller verified the image another way (a container digest).
   ImageStream(ByteSource& inner, std::unique_ptr<Sha256> hash, JobContext& ctx)
       : inner_(inner), hash_(std::move(hash)), ctx_(ctx) {}
 

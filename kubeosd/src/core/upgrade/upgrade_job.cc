@@ -191,7 +191,7 @@ Status InstallFromContainer(const UpgradeDeps& deps,
   KUBEOS_TRY(ctx.CheckCancelled());
   ctx.SetStage("extracting");
   KUBEOS_ASSIGN_OR_RETURN(const auto source, plan.runtime->OpenRootfsTar(reference));
-  ImageStream stream(*source, deps.hashers.NewSha256(), ctx);
+  ImageStream stream(*source, nullptr, ctx);  // verified by the pulled digest
   KUBEOS_ASSIGN_OR_RETURN(const auto head, stream.Peek(kDetectBytes));
   const ImageFormat format = DetectImageFormat(head);
   if (format != ImageFormat::kTar && format != ImageFormat::kCompressedTar) {
